@@ -1,0 +1,43 @@
+extension KMSANRuntime {
+    /// Whether the current context on `cpu` is inside the runtime (`kmsan_in_runtime()`):
+    /// nested hard interrupts and NMIs always count as inside.
+    package func isInRuntime(_ cpu: KernelCPU) -> Bool {
+        cpu.hardirqCount > 1 || cpu.nmiCount > 0 || cpu.context.inRuntime != 0
+    }
+
+    /// `kmsan_enter_runtime()`; nesting is an inconsistency.
+    package func enterRuntime(_ cpu: KernelCPU) {
+        let ctx = cpu.context
+        warnOn(ctx.inRuntime != 0, "kmsan_enter_runtime: already in the runtime", on: cpu)
+        ctx.inRuntime += 1
+    }
+
+    /// `kmsan_leave_runtime()`.
+    package func leaveRuntime(_ cpu: KernelCPU) {
+        let ctx = cpu.context
+        ctx.inRuntime -= 1
+        warnOn(ctx.inRuntime != 0, "kmsan_leave_runtime: unbalanced runtime nesting", on: cpu)
+    }
+
+    /// The shape of every public hook: nothing if KMSAN is off or the context is already in
+    /// the runtime; else enter, push the hook's own frame, run the primitive, pop, leave.
+    @inline(__always)
+    package func hook(_ cpu: KernelCPU, _ site: CallSite, _ body: () -> Void) {
+        guard isEnabled, !isInRuntime(cpu) else { return }
+        enterRuntime(cpu)
+        cpu.call(site, body)
+        leaveRuntime(cpu)
+    }
+
+    /// `kmsan_disable_current()`: stop reports for the current task (nests).
+    public func disableCurrent(on cpu: KernelCPU) {
+        cpu.current.kmsan.depth += 1
+    }
+
+    /// `kmsan_enable_current()`: undo one `disableCurrent`; an underflow is a runtime warning.
+    public func enableCurrent(on cpu: KernelCPU) {
+        let ctx = cpu.current.kmsan
+        if warnOn(ctx.depth == 0, "kmsan_enable_current: reporting depth underflow", on: cpu) { return }
+        ctx.depth -= 1
+    }
+}

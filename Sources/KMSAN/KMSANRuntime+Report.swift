@@ -1,0 +1,62 @@
+import KernelMemory
+
+/// Kinds of HARNESS findings: misuse of a simulated API, reported, never crashing the host.
+public enum HarnessErrorKind: String, Sendable, CaseIterable {
+    /// Freeing an object or page twice.
+    case doubleFree = "double-free"
+    /// Freeing what the allocator never returned, an interior pointer, or with the wrong cache or order.
+    case invalidFree = "invalid-free"
+    /// An access to simulated memory that is not mapped.
+    case badAccess = "bad-access"
+    /// Memory still allocated at the end (leak checking on).
+    case leak
+    /// Any other misuse of a harness API (bad arguments, no stack left, ...).
+    case misuse
+}
+
+extension KMSANRuntime {
+    /// `kmsan_report()`: reports unless KMSAN is off, reporting is disabled for the current
+    /// task, or the origin is 0. `size` 0 means no byte range (a conditional use).
+    package func report(
+        origin: OriginHandle, address: KernelAddress?, size: Int, firstOffset: Int, lastOffset: Int,
+        userAddress: KernelAddress?, reason: KMSANReportReason, on cpu: KernelCPU
+    ) {
+        guard isEnabled, !origin.isNone else { return }
+        switch policy.reportGate {
+        case .taskDepth: guard cpu.current.kmsan.depth == 0 else { return }
+        case .allowReportingFlag: guard cpu.context.allowReporting else { return }
+        }
+        let stack = printableStack(cpu.current.frames.reversed())
+        var report = KernelReport(
+            tool: .kmsan,
+            bugType: KMSANBugType(reason: reason, useAfterFree: origin.isUseAfterFree).rawValue,
+            headerFrame: stack.first, stack: stack, origin: describeOrigin(origin), originHandle: origin.raw,
+            byteRange: size > 0 ? ByteRange(first: firstOffset, last: lastOffset, size: size) : nil,
+            accessAddress: size > 0 ? address?.raw : nil,
+            userAddress: reason == .copyToUser ? userAddress?.raw : nil,
+            cpu: cpu.id, pid: cpu.current.pid, comm: cpu.current.comm, release: options.kernelRelease,
+            panicked: options.panicOnReport)
+        if options.panicOnReport { halt() }
+        report.panicked = options.panicOnReport
+        emit(report)
+    }
+
+    /// Raises a HARNESS finding on `cpu`. The header names the first frame after the
+    /// `innermostFramesToSkip` innermost frames (a plugin's own) and any runtime frames.
+    public func reportHarnessFinding(
+        _ kind: HarnessErrorKind, _ message: String, on cpu: KernelCPU, skippingInnermost innermostFramesToSkip: Int = 0,
+        address: KernelAddress? = nil
+    ) {
+        let all = printableStack(cpu.current.frames.reversed())
+        let header = all.dropFirst(innermostFramesToSkip).first ?? all.first
+        emit(KernelReport(
+            tool: .harness, bugType: kind.rawValue, headerFrame: header, stack: all,
+            accessAddress: address?.raw, message: [message],
+            cpu: cpu.id, pid: cpu.current.pid, comm: cpu.current.comm, release: options.kernelRelease))
+    }
+
+    /// Reports a memory fault as a HARNESS `bad-access`.
+    package func reportFault(_ fault: MemoryFault, on cpu: KernelCPU) {
+        reportHarnessFinding(.badAccess, fault.description, on: cpu, address: fault.address)
+    }
+}

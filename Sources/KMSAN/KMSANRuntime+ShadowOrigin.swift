@@ -1,0 +1,89 @@
+import KernelMemory
+
+extension KMSANRuntime {
+    /// `kmsan_metadata_is_contiguous()`: whether the metadata of `[address, address + size)`
+    /// can be walked as one block. Ranges within a page, in the vmalloc region (whose metadata
+    /// is mapped virtually contiguous) or entirely untracked always can; a direct-map range
+    /// whose pages have metadata in different sections, or that mixes tracked and untracked
+    /// pages, cannot.
+    package func metadataIsContiguous(_ address: KernelAddress, size: Int) -> Bool {
+        guard size > 0, address.pageOffset + size > PAGE_SIZE else { return true }
+        var tracked = 0
+        var untracked = 0
+        var directMapRuns = 0
+        var allVmalloc = true
+        _ = try? addressSpace.forEachSegment(address, count: size, unmappedAsUntracked: true) { seg in
+            if seg.region != .vmalloc { allVmalloc = false }
+            if seg.shadow != nil { tracked += 1 } else { untracked += 1 }
+            if seg.region == .directMap, seg.shadow != nil { directMapRuns += 1 }
+        }
+        if allVmalloc || tracked == 0 { return true }
+        return untracked == 0 && directMapRuns <= 1
+    }
+
+    /// Warns (and disables KMSAN) when a range's metadata is not contiguous; true if it is.
+    package func checkContiguous(_ address: KernelAddress, size: Int, on cpu: KernelCPU?) -> Bool {
+        !warnOn(!metadataIsContiguous(address, size: size),
+                "kmsan_metadata_is_contiguous: attempting to access two shadow page ranges (access of size \(size) at \(address))",
+                on: cpu)
+    }
+
+    /// `kmsan_internal_set_shadow_origin()`: fills the shadow of the range with `shadow` and
+    /// applies the slot rule to the origins of every 4-byte slot the range touches.
+    ///
+    /// A nonzero origin always overwrites a slot; origin 0 clears a slot only if all its shadow
+    /// bytes are now zero (mainline), or always (the RFC v3 policy). The widening to slots
+    /// never leaves the pages backing the range. With `checked`, tracked-memory expectations
+    /// are enforced: setting metadata on untracked memory is a runtime warning.
+    package func setShadowOrigin(
+        _ address: KernelAddress, size: Int, shadow value: UInt8, origin: OriginHandle, checked: Bool, cpu: KernelCPU?
+    ) {
+        guard size > 0, checkContiguous(address, size: size, on: cpu) else { return }
+        let overwrite = origin.raw != 0 || policy.unpoisonOriginRule == .overwriteWholeSlots
+        var untracked: KernelAddress?
+        _ = try? addressSpace.forEachSegment(address, count: size, unmappedAsUntracked: true) { seg in
+            guard let shadow = seg.shadow, let originSlots = seg.origin else {
+                if untracked == nil { untracked = seg.address }
+                return
+            }
+            shadow.update(repeating: value, count: seg.count)
+            let lead = Int(seg.address.raw & 3)
+            let slots = (lead + seg.count + 3) >> 2
+            if overwrite {
+                originSlots.update(repeating: origin.raw, count: slots)
+            } else {
+                let aligned = UnsafeRawPointer(shadow - lead)
+                for i in 0..<slots where aligned.loadUnaligned(fromByteOffset: i << 2, as: UInt32.self) == 0 {
+                    originSlots[i] = 0
+                }
+            }
+        }
+        if checked, let at = untracked {
+            warnOn(true, "kmsan_internal_set_shadow_origin: not memsetting \(size) bytes starting at \(at), because the shadow is NULL", on: cpu)
+        }
+    }
+
+    /// `kmsan_internal_poison_memory()`: poisons with a fresh origin of the current stack.
+    package func poison(_ address: KernelAddress, size: Int, flags: PoisonFlags, on cpu: KernelCPU) {
+        let origin = saveStack(on: cpu, useAfterFree: flags.contains(.free))
+        setShadowOrigin(address, size: size, shadow: 0xff, origin: origin, checked: flags.contains(.check), cpu: cpu)
+    }
+
+    /// `kmsan_internal_unpoison_memory()`.
+    package func unpoison(_ address: KernelAddress, size: Int, checked: Bool, on cpu: KernelCPU?) {
+        setShadowOrigin(address, size: size, shadow: 0, origin: .none, checked: checked, cpu: cpu)
+    }
+}
+
+/// How a poisoning treats the memory (`KMSAN_POISON_*`).
+public struct PoisonFlags: OptionSet, Sendable, Hashable {
+    /// The raw bits.
+    public var rawValue: UInt8
+    /// Wraps raw bits.
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    /// KMSAN_POISON_CHECK: the memory must be tracked (a warning otherwise).
+    public static let check = PoisonFlags(rawValue: 1)
+    /// KMSAN_POISON_FREE: the origin gets the use-after-free bit.
+    public static let free = PoisonFlags(rawValue: 2)
+}

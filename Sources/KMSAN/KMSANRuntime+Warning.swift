@@ -1,0 +1,40 @@
+extension KMSANRuntime {
+    /// KMSAN_WARN_ON: if `condition` holds, print a warning and disable KMSAN for good;
+    /// with `kmsan.panic` the warning is fatal and halts the machine. Returns `condition`.
+    @discardableResult
+    package func warnOn(
+        _ condition: Bool, _ message: @autoclosure () -> String, on cpu: KernelCPU?,
+        file: String = #fileID, line: Int = #line
+    ) -> Bool {
+        guard condition else { return false }
+        let wasEnabled = isEnabled
+        disable()
+        if options.panicOnReport { halt() }
+        guard wasEnabled else { return true }
+        let site = symbols.site(in: "kmsan_warn_on", file: file, line: line)
+        var stack: [SymbolizedFrame] = []
+        if let cpu { stack = printableStack(cpu.current.frames.reversed()) }
+        let report = KernelReport(
+            tool: .warning, bugType: "kmsan-disabled", headerFrame: symbols.symbolize(site.address),
+            stack: stack,
+            message: ["KMSAN: \(message())", options.panicOnReport ? "kmsan.panic set: halting" : "KMSAN disabled"],
+            cpu: cpu?.id ?? 0, pid: cpu?.current.pid ?? 0, comm: cpu?.current.comm ?? "swapper/0",
+            release: options.kernelRelease, panicked: options.panicOnReport)
+        emit(report)
+        return true
+    }
+
+    /// Hands a report to the sink under the report lock and marks the kernel tainted.
+    func emit(_ report: KernelReport) {
+        reportState.withLock { state in
+            var r = report
+            r.tainted = state.tainted
+            if r.tool != .warning { state.tainted = true }
+            state.count += 1
+            sink.receive(r)
+        }
+    }
+
+    /// Number of reports and warnings raised so far.
+    public var reportCount: Int { reportState.withLock { $0.count } }
+}

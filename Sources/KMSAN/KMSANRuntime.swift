@@ -1,0 +1,134 @@
+import KernelMemory
+import Synchronization
+
+/// The KMSAN runtime of one simulated machine, over that machine's memory.
+///
+/// The public API comes in three tiers, as in mm/kmsan/:
+/// - subsystem hooks (`allocPage`, `slabAlloc`, `handleDMA`, `copyToUser`, ...), called by
+///   plugins exactly where the kernel calls `kmsan_*` hooks;
+/// - one-off annotations (`poisonMemory`, `unpoisonMemory`, `checkMemory`, ...);
+/// - package-internal primitives (`setShadowOrigin`, `memmoveMetadata`, ...) that assume the
+///   runtime guard is already taken.
+///
+/// Every public hook has the same shape: return if KMSAN is disabled or the current context
+/// is already in the runtime; otherwise enter the runtime, call the primitive, leave.
+/// Thread-safe: several `KernelCPU`s may call into one runtime from different host threads.
+public final class KMSANRuntime: Sendable {
+    /// The options the runtime was booted with.
+    public let options: KMSANOptions
+    /// The simulated address space (and through it, physical memory).
+    public let addressSpace: AddressSpace
+    /// Boot-time frames for task stacks and other core needs.
+    public let bootMemory: BootMemoryAllocator
+    /// The stack depot behind every origin.
+    public let depot = StackDepot()
+    /// Function names, call sites and local-variable names.
+    public let symbols = SymbolTable()
+    /// Where reports go.
+    public let sink: any ReportSink
+
+    private let enabledFlag: Atomic<Bool>
+    private let haltedFlag = Atomic<Bool>(false)
+    private let nextPid = Atomic<Int>(1)
+    let reportState = Mutex(ReportState())
+    let hookSites: HookSites
+
+    /// Mutable report bookkeeping, guarded by `reportState` (the kernel's `kmsan_report_lock`).
+    struct ReportState {
+        var tainted = false
+        var count = 0
+    }
+
+    /// Boots a runtime over `addressSpace`.
+    public init(addressSpace: AddressSpace, options: KMSANOptions = KMSANOptions(), sink: any ReportSink) {
+        self.options = options
+        self.addressSpace = addressSpace
+        self.bootMemory = BootMemoryAllocator(memory: addressSpace.memory, frames: options.bootMemoryFrames)
+        self.sink = sink
+        self.enabledFlag = Atomic(options.enabled)
+        self.hookSites = HookSites(symbols: symbols)
+    }
+
+    /// Creates simulated memory of `memorySize` bytes and boots a runtime over it.
+    public static func boot(
+        memorySize: Int = PhysicalMemory.defaultSize, options: KMSANOptions = KMSANOptions(), sink: any ReportSink
+    ) throws(MemoryConfigurationError) -> KMSANRuntime {
+        let memory = try PhysicalMemory(size: memorySize)
+        return KMSANRuntime(addressSpace: AddressSpace(memory: memory), options: options, sink: sink)
+    }
+
+    /// Physical memory.
+    public var memory: PhysicalMemory { addressSpace.memory }
+    /// The runtime semantics in force.
+    public var policy: KMSANPolicy { options.policy }
+
+    /// Whether KMSAN is enabled (`kmsan_enabled`); a KMSAN_WARN_ON clears it for good.
+    public var isEnabled: Bool { enabledFlag.load(ordering: .relaxed) }
+
+    /// Whether the machine panicked (`kmsan.panic` after a report, or a fatal warning).
+    public var isHalted: Bool { haltedFlag.load(ordering: .acquiring) }
+
+    /// Returns the machine's host memory to the system. The runtime must not be used afterwards.
+    public func shutdown() { memory.release() }
+
+    func disable() { enabledFlag.store(false, ordering: .relaxed) }
+
+    func halt() {
+        enabledFlag.store(false, ordering: .relaxed)
+        haltedFlag.store(true, ordering: .releasing)
+    }
+
+    // MARK: Tasks and CPUs
+
+    /// Creates a task with a fresh KMSAN context and a 16 KiB kernel stack
+    /// (`kmsan_task_create`). Without boot memory left, the task has no stack and
+    /// `local(...)` reports a HARNESS finding.
+    public func createTask(comm: String) -> KernelTask {
+        let pid = nextPid.wrappingAdd(1, ordering: .relaxed).oldValue
+        let frame = bootMemory.allocate(order: KernelTask.stackOrder)
+        let base = frame.map { addressSpace.directMapAddress(of: $0) } ?? .null
+        let task = KernelTask(pid: pid, comm: comm, stackFrame: frame, stackBase: base)
+        if frame != nil {
+            setShadowOrigin(base, size: KernelTask.stackSize, shadow: 0, origin: .none, checked: false, cpu: nil)
+        }
+        return task
+    }
+
+    /// Ends a task: reporting is disabled for it (`kmsan_task_exit`) and its stack is freed.
+    public func exitTask(_ task: KernelTask, on cpu: KernelCPU) {
+        guard !task.hasExited else { return }
+        task.hasExited = true
+        if isEnabled, !isInRuntime(cpu) {
+            switch policy.reportGate {
+            case .taskDepth: task.kmsan.depth += 1
+            case .allowReportingFlag: task.kmsan.allowReporting = false
+            }
+        }
+        if let frame = task.stackFrame { bootMemory.free(frame, order: KernelTask.stackOrder) }
+    }
+
+    /// Creates CPU `id` running `task` (a new task named `comm` if nil).
+    public func makeCPU(id: Int = 0, running task: KernelTask? = nil, comm: String = "kmsan-harness") -> KernelCPU {
+        KernelCPU(id: id, runtime: self, task: task ?? createTask(comm: comm))
+    }
+}
+
+/// Call sites of the runtime's own frames. They all start with `kmsan_` or `__msan_`, so
+/// reports skip them, as `get_stack_skipnr()` does.
+struct HookSites: Sendable {
+    let poisonMemory, unpoisonMemory, checkMemory, memmove, memcpy, memset: CallSite
+    let allocPage, freePage, copyPageMeta, slabAlloc, slabFree, kmallocLarge, kfreeLarge: CallSite
+    let handleDMA, handleURB, copyToUser, warning, chainOrigin, poisonAlloca, load, store: CallSite
+
+    init(symbols: SymbolTable) {
+        func s(_ name: String) -> CallSite { symbols.site(in: name, file: "mm/kmsan/hooks.c") }
+        poisonMemory = s("kmsan_poison_memory"); unpoisonMemory = s("kmsan_unpoison_memory")
+        checkMemory = s("kmsan_check_memory"); memmove = s("__msan_memmove"); memcpy = s("__msan_memcpy")
+        memset = s("__msan_memset"); allocPage = s("kmsan_alloc_page"); freePage = s("kmsan_free_page")
+        copyPageMeta = s("kmsan_copy_page_meta"); slabAlloc = s("kmsan_slab_alloc"); slabFree = s("kmsan_slab_free")
+        kmallocLarge = s("kmsan_kmalloc_large"); kfreeLarge = s("kmsan_kfree_large")
+        handleDMA = s("kmsan_handle_dma"); handleURB = s("kmsan_handle_urb"); copyToUser = s("kmsan_copy_to_user")
+        warning = s("__msan_warning"); chainOrigin = s("__msan_chain_origin"); poisonAlloca = s("__msan_poison_alloca")
+        load = s("__msan_metadata_ptr_for_load_n"); store = s("__msan_metadata_ptr_for_store_n")
+    }
+}

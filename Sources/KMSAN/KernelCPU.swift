@@ -1,0 +1,72 @@
+/// A simulated CPU: the task it runs, its interrupt state and its per-CPU KMSAN context.
+///
+/// Every hook takes the CPU it runs on, which says which context is current (the task's,
+/// or the per-CPU one inside interrupts, as `kmsan_get_context()` decides). A CPU belongs to
+/// one host thread at a time; several CPUs of one machine may run on threads at once.
+public final class KernelCPU {
+    /// CPU number.
+    public let id: Int
+    /// The runtime this CPU reports to.
+    public let runtime: KMSANRuntime
+    /// The running task.
+    public private(set) var current: KernelTask
+    /// The per-CPU context used outside task context (`kmsan_percpu_ctx`).
+    public let percpuContext = KMSANContext()
+    /// Nesting of hard interrupts.
+    public private(set) var hardirqCount = 0
+    /// Nesting of softirqs.
+    public private(set) var softirqCount = 0
+    /// Nesting of NMIs.
+    public private(set) var nmiCount = 0
+
+    init(id: Int, runtime: KMSANRuntime, task: KernelTask) {
+        self.id = id
+        self.runtime = runtime
+        self.current = task
+    }
+
+    /// Whether the CPU runs in task context (`in_task()`).
+    public var inTask: Bool { hardirqCount == 0 && softirqCount == 0 && nmiCount == 0 }
+
+    /// The current KMSAN context (`kmsan_get_context()`).
+    public var context: KMSANContext { inTask ? current.kmsan : percpuContext }
+
+    /// Switches to another task (a context switch).
+    public func switchTo(_ task: KernelTask) { current = task }
+
+    /// Runs `body` as an interrupt handler of the given kind on this CPU.
+    public func withInterrupt<R>(_ kind: InterruptKind, _ body: () throws -> R) rethrows -> R {
+        switch kind {
+        case .hardirq: hardirqCount += 1
+        case .softirq: softirqCount += 1
+        case .nmi: nmiCount += 1
+        }
+        defer {
+            switch kind {
+            case .hardirq: hardirqCount -= 1
+            case .softirq: softirqCount -= 1
+            case .nmi: nmiCount -= 1
+            }
+        }
+        return try body()
+    }
+
+    /// Calls `body` as the function whose return address is `site`: pushes the frame, runs,
+    /// pops the frame and the stack locals it created.
+    public func call<R>(_ site: CallSite, _ body: () throws -> R) rethrows -> R {
+        let task = current
+        task.frames.append(site.address)
+        task.frameMarks.append(task.stackUsed)
+        defer {
+            task.frames.removeLast()
+            task.stackUsed = task.frameMarks.removeLast()
+        }
+        return try body()
+    }
+
+    /// Calls `body` as function `name`, with this Swift call site as the return address.
+    /// Interns the site on every call; hot paths should intern once and use `call(_:_:)`.
+    public func call<R>(_ name: String, file: String = #fileID, line: Int = #line, _ body: () throws -> R) rethrows -> R {
+        try call(runtime.symbols.site(in: name, file: file, line: line), body)
+    }
+}
