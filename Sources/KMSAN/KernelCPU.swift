@@ -64,6 +64,21 @@ public final class KernelCPU {
         return try body()
     }
 
+    /// Moves the innermost frame to another call site of the same function: the statement now
+    /// executing, as a return address moves through a function. Scenario interpreters call this
+    /// before each statement so that each line is its own stack.
+    public func setCurrentSite(_ site: CallSite) {
+        let task = current
+        guard !task.frames.isEmpty else { return }
+        task.frames[task.frames.count - 1] = site.address
+    }
+
+    /// Moves the innermost frame to `file:line` within its own function (see `setCurrentSite`).
+    public func step(file: String = #fileID, line: Int = #line) {
+        guard let top = current.frames.last, let name = runtime.symbols.functionName(of: CallSite(address: top)) else { return }
+        setCurrentSite(runtime.symbols.site(in: name, file: file, line: line))
+    }
+
     /// Calls `body` as function `name`, with this Swift call site as the return address.
     /// Interns the site on every call; hot paths should intern once and use `call(_:_:)`.
     public func call<R>(_ name: String, file: String = #fileID, line: Int = #line, _ body: () throws -> R) rethrows -> R {
