@@ -4,6 +4,14 @@
 // the Linux kernel's KMSAN runtime. See README.md and CONTRIBUTING.md.
 import PackageDescription
 
+// Host memory for simulated pages comes from a dedicated jemalloc arena. ThreadSanitizer
+// cannot run beside jemalloc (both replace malloc and C++ operator new/delete, and mixing
+// them crashes TSan's allocator), so a TSan build sets KMSAN_HARNESS_HOST_ALLOCATOR=system
+// and takes host pages from the system allocator with the harness's own accounting instead.
+let systemHostAllocator = Context.environment["KMSAN_HARNESS_HOST_ALLOCATOR"] == "system"
+let kernelMemoryDependencies: [Target.Dependency] = systemHostAllocator ? [] : ["CJemalloc"]
+let kernelMemorySettings: [SwiftSetting] = systemHostAllocator ? [.define("KMSAN_HOST_ALLOCATOR_SYSTEM")] : []
+
 let package = Package(
     name: "kmsan-harness",
     products: [
@@ -21,7 +29,7 @@ let package = Package(
         ),
         // Simulated physical memory, page frames with shadow/origin pages, and the
         // simulated kernel virtual address space.
-        .target(name: "KernelMemory", dependencies: ["CJemalloc"]),
+        .target(name: "KernelMemory", dependencies: kernelMemoryDependencies, swiftSettings: kernelMemorySettings),
         // The KMSAN runtime: stack depot, origins, poisoning, checks, reports, contexts.
         .target(name: "KMSAN", dependencies: ["KernelMemory"]),
         // The command-line tool.

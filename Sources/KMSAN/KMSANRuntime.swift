@@ -68,8 +68,10 @@ public final class KMSANRuntime: Sendable {
     /// Whether the machine panicked (`kmsan.panic` after a report, or a fatal warning).
     public var isHalted: Bool { haltedFlag.load(ordering: .acquiring) }
 
-    /// Returns the machine's host memory to the system. The runtime must not be used afterwards.
-    public func shutdown() { memory.release() }
+    /// Returns the machine's host memory to the system and reports what was left allocated
+    /// in its arena (0 bytes when teardown is complete). The runtime must not be used afterwards.
+    @discardableResult
+    public func shutdown() -> HostArenaStatistics? { memory.release() }
 
     func disable() { enabledFlag.store(false, ordering: .relaxed) }
 

@@ -1,4 +1,9 @@
+#if KMSAN_HOST_ALLOCATOR_SYSTEM
+import Glibc
+import Synchronization
+#else
 import CJemalloc
+#endif
 
 /// A dedicated jemalloc arena that holds the host memory of one simulated machine.
 ///
@@ -7,12 +12,49 @@ import CJemalloc
 /// and origin page of a machine comes from this arena instead, whose
 /// `stats.arenas.N.*` counters are exact even while other machines run beside it.
 /// Destroying the arena returns everything it held to the system.
+///
+/// Built with `KMSAN_HARNESS_HOST_ALLOCATOR=system` (for ThreadSanitizer, which cannot run
+/// beside jemalloc), the arena takes blocks from the system allocator and counts them itself.
 public final class HostArena: @unchecked Sendable {
-    // Sendable: `index` is immutable; jemalloc's arena calls are thread-safe.
+    // Sendable: `index` is immutable; jemalloc's arena calls are thread-safe, and the
+    // system-allocator variant guards its counters with a mutex.
 
-    /// jemalloc's index of the arena (`arena.<index>.*`).
+    /// The arena's index (jemalloc's `arena.<index>.*`).
     public let index: UInt32
 
+#if KMSAN_HOST_ALLOCATOR_SYSTEM
+    private let counters = Mutex(HostArenaStatistics(allocatedBytes: 0, activeBytes: 0, allocations: 0, deallocations: 0))
+    private let sizes = Mutex<[UInt: Int]>([:])
+    private static let nextIndex = Atomic<UInt32>(0)
+
+    /// Creates a fresh arena.
+    public init() throws(MemoryConfigurationError) {
+        index = Self.nextIndex.wrappingAdd(1, ordering: .relaxed).oldValue
+    }
+
+    /// Allocates `size` zeroed bytes aligned to `alignment`; nil when the host is out of memory.
+    package func allocateZeroed(size: Int, alignment: Int) -> UnsafeMutableRawPointer? {
+        var raw: UnsafeMutableRawPointer?
+        guard posix_memalign(&raw, alignment, size) == 0, let p = raw else { return nil }
+        p.initializeMemory(as: UInt8.self, repeating: 0, count: size)
+        sizes.withLock { $0[UInt(bitPattern: p)] = size }
+        counters.withLock { $0.allocatedBytes += size; $0.activeBytes += size; $0.allocations += 1 }
+        return p
+    }
+
+    /// Frees memory obtained from `allocateZeroed`.
+    package func free(_ pointer: UnsafeMutableRawPointer) {
+        let size = sizes.withLock { $0.removeValue(forKey: UInt(bitPattern: pointer)) } ?? 0
+        counters.withLock { $0.allocatedBytes -= size; $0.activeBytes -= size; $0.deallocations += 1 }
+        Glibc.free(pointer)
+    }
+
+    /// Destroys the arena (each block was already returned on its own).
+    package func destroy() {}
+
+    /// Reads the arena's current statistics.
+    public func statistics() -> HostArenaStatistics { counters.withLock { $0 } }
+#else
     /// Creates a fresh arena.
     public init() throws(MemoryConfigurationError) {
         var index: UInt32 = 0
@@ -53,6 +95,7 @@ public final class HostArena: @unchecked Sendable {
             deallocations: count("small.ndalloc") + count("large.ndalloc")
         )
     }
+#endif
 }
 
 /// A snapshot of one arena's jemalloc statistics.

@@ -79,15 +79,25 @@ public final class PhysicalMemory: @unchecked Sendable {
 
     /// Returns all host memory to the system. Later accesses are invalid; the owner
     /// (a machine) calls this once, when it is torn down.
-    public func release() {
-        guard !released.exchange(true, ordering: .acquiringAndReleasing) else { return }
+    ///
+    /// Returns the arena's statistics after every block was freed and before the arena was
+    /// destroyed (so `allocatedBytes` shows what teardown failed to give back: 0), or nil if
+    /// the memory was already released.
+    @discardableResult
+    public func release() -> HostArenaStatistics? {
+        guard !released.exchange(true, ordering: .acquiringAndReleasing) else { return nil }
         for section in sections {
             arena.free(section.data); arena.free(section.shadow); arena.free(section.origin)
         }
         tracked.deinitialize(count: frameCount)
         tracked.deallocate()
+        let final = arena.statistics()
         arena.destroy()
+        return final
     }
+
+    /// Whether `release()` ran.
+    public var isReleased: Bool { released.load(ordering: .acquiring) }
 
     /// Whether `pfn` names a frame of this memory.
     public func contains(_ pfn: PageFrameNumber) -> Bool { pfn.index >= 0 && pfn.index < frameCount }
