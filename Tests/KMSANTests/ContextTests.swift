@@ -1,0 +1,106 @@
+import Testing
+@testable import KMSAN
+import KernelMemory
+
+/// Per-task and per-CPU contexts and the in-runtime guard (kmsan-semantics.md, "Contexts and
+/// re-entrancy").
+@Suite struct ContextTests {
+    @Test func hooksDoNothingWhileInTheRuntime() throws {
+        let m = try TestMachine()
+        let page = m.allocPages(gfp: [.kernel, .zero])
+        m.run {
+            m.runtime.enterRuntime(m.cpu)
+            m.runtime.poisonMemory(page, size: 8, on: m.cpu)
+            m.runtime.leaveRuntime(m.cpu)
+        }
+        #expect(m.shadow(page, count: 8) == [UInt8?](repeating: 0, count: 8))
+        #expect(m.runtime.isEnabled)
+    }
+
+    @Test func theSameHookOutsideTheRuntimeWorks() throws {
+        let m = try TestMachine()
+        let page = m.allocPages(gfp: [.kernel, .zero])
+        m.run { m.runtime.poisonMemory(page, size: 8, on: m.cpu) }
+        #expect(m.shadow(page, count: 8) == [UInt8?](repeating: 0xff, count: 8))
+    }
+
+    @Test func interruptsUseThePerCPUContext() throws {
+        let m = try TestMachine()
+        #expect(m.cpu.context === m.cpu.current.kmsan)
+        m.cpu.withInterrupt(.hardirq) {
+            #expect(m.cpu.context === m.cpu.percpuContext)
+            #expect(!m.cpu.inTask)
+        }
+        #expect(m.cpu.inTask)
+    }
+
+    /// A task inside the runtime does not stop an interrupt on its CPU from running hooks,
+    /// because the interrupt has the per-CPU context.
+    @Test func anInterruptOfATaskInTheRuntimeStillRunsHooks() throws {
+        let m = try TestMachine()
+        let page = m.allocPages(gfp: [.kernel, .zero])
+        m.run {
+            m.runtime.enterRuntime(m.cpu)
+            m.cpu.withInterrupt(.hardirq) { m.runtime.poisonMemory(page, size: 4, on: m.cpu) }
+            m.runtime.leaveRuntime(m.cpu)
+        }
+        #expect(m.shadow(page, count: 4) == [0xff, 0xff, 0xff, 0xff])
+    }
+
+    /// google/kmsan#92: softirq and hardirq share the per-CPU context, so a hardirq arriving
+    /// while a softirq is in the runtime skips its hooks (and leaves stale metadata).
+    @Test func hardirqInsideASoftirqInTheRuntimeSkipsHooks() throws {
+        let m = try TestMachine()
+        let page = m.allocPages(gfp: [.kernel, .zero])
+        m.run {
+            m.cpu.withInterrupt(.softirq) {
+                m.runtime.enterRuntime(m.cpu)
+                m.cpu.withInterrupt(.hardirq) { m.runtime.poisonMemory(page, size: 4, on: m.cpu) }
+                m.runtime.leaveRuntime(m.cpu)
+            }
+        }
+        #expect(m.shadow(page, count: 4) == [0, 0, 0, 0])
+    }
+
+    @Test func nestedHardirqsAndNMIsCountAsInTheRuntime() throws {
+        let m = try TestMachine()
+        m.cpu.withInterrupt(.hardirq) {
+            #expect(!m.runtime.isInRuntime(m.cpu))
+            m.cpu.withInterrupt(.hardirq) { #expect(m.runtime.isInRuntime(m.cpu)) }
+        }
+        m.cpu.withInterrupt(.nmi) { #expect(m.runtime.isInRuntime(m.cpu)) }
+    }
+
+    @Test func exitedTasksNoLongerReport() throws {
+        let m = try TestMachine()
+        let page = m.allocPages()
+        let task = m.runtime.createTask(comm: "exiting")
+        let main = m.cpu.current
+        m.cpu.switchTo(task)
+        m.runtime.exitTask(task, on: m.cpu)
+        m.cpu.call("do_exit") { m.use(.bits32, at: page) }
+        m.cpu.switchTo(main)
+        m.run { m.use(.bits32, at: page) }
+        #expect(m.reports.map(\.comm) == ["kunit_try_catch"])
+    }
+
+    @Test func newTasksGetFreshContextsAndStacks() throws {
+        let m = try TestMachine()
+        let a = m.runtime.createTask(comm: "a"), b = m.runtime.createTask(comm: "b")
+        #expect(a.pid != b.pid)
+        #expect(a.kmsan !== b.kmsan)
+        #expect(a.stackBase != b.stackBase)
+        #expect(a.kmsan.depth == 0 && a.kmsan.inRuntime == 0)
+        #expect(m.shadow(a.stackBase, count: 8) == [UInt8?](repeating: 0, count: 8))
+        #expect(m.runtime.createTask(comm: "a_task_name_longer_than_15").comm.count == 15)
+    }
+
+    @Test func exitingATaskReturnsItsStack() throws {
+        let m = try TestMachine()
+        let before = m.runtime.bootMemory.allocatedFrames
+        let task = m.runtime.createTask(comm: "short")
+        #expect(m.runtime.bootMemory.allocatedFrames == before + 4)
+        m.runtime.exitTask(task, on: m.cpu)
+        #expect(m.runtime.bootMemory.allocatedFrames == before)
+    }
+}
