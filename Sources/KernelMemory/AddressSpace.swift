@@ -22,6 +22,13 @@ public final class AddressSpace: Sendable {
         public var region: AddressRegion
         /// Whether the page has KMSAN metadata.
         public var tracked: Bool
+
+        /// Creates a translation result.
+        public init(frame: PageFrameNumber, region: AddressRegion, tracked: Bool) {
+            self.frame = frame
+            self.region = region
+            self.tracked = tracked
+        }
     }
 
     /// Translates `address`, or nil when no page backs it.
