@@ -30,7 +30,7 @@ public final class KMSANRuntime: Sendable {
     private let enabledFlag: Atomic<Bool>
     private let haltedFlag = Atomic<Bool>(false)
     private let nextPid = Atomic<Int>(1)
-    let reportState = Mutex(ReportState())
+    let reportState = Locked(ReportState())
     let hookSites: HookSites
 
     /// Mutable report bookkeeping, guarded by `reportState` (the kernel's `kmsan_report_lock`).

@@ -1,3 +1,4 @@
+import KernelMemory
 import Synchronization
 
 /// Where a machine's reports go. Sinks are shared by every CPU of a machine, so they must
@@ -9,7 +10,7 @@ public protocol ReportSink: Sendable {
 
 /// Keeps reports in memory, in the order they were raised.
 public final class InMemoryReportSink: ReportSink {
-    private let storage = Mutex<[KernelReport]>([])
+    private let storage = Locked<[KernelReport]>([])
 
     /// Creates an empty sink.
     public init() {}

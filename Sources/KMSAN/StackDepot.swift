@@ -1,3 +1,4 @@
+import KernelMemory
 import Synchronization
 
 /// The stack depot: deduplicated storage of stacks (and of KMSAN's magic records) behind
@@ -23,7 +24,7 @@ public final class StackDepot: Sendable {
         /// Open-addressing table of record + 1 (0 = empty); capacity is a power of two.
         var table = [UInt32](repeating: 0, count: 1024)
     }
-    private let storage = Mutex(Storage())
+    private let storage = Locked(Storage())
 
     /// Creates an empty depot.
     public init() {}

@@ -1,3 +1,4 @@
+import KernelMemory
 import Synchronization
 
 /// The simulated kernel's symbols: named functions, their call sites, and local-variable
@@ -25,7 +26,7 @@ public final class SymbolTable: Sendable {
         var strings: [String] = []
         var stringIndex: [String: Int] = [:]
     }
-    private let storage = Mutex(Storage())
+    private let storage = Locked(Storage())
 
     /// Base of the synthetic addresses of interned strings (local-variable descriptions).
     static let stringBase: UInt64 = 0xffff_ffff_c000_0000

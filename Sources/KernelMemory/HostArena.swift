@@ -23,8 +23,8 @@ public final class HostArena: @unchecked Sendable {
     public let index: UInt32
 
 #if KMSAN_HOST_ALLOCATOR_SYSTEM
-    private let counters = Mutex(HostArenaStatistics(allocatedBytes: 0, activeBytes: 0, allocations: 0, deallocations: 0))
-    private let sizes = Mutex<[UInt: Int]>([:])
+    private let counters = Locked(HostArenaStatistics(allocatedBytes: 0, activeBytes: 0, allocations: 0, deallocations: 0))
+    private let sizes = Locked<[UInt: Int]>([:])
     private static let nextIndex = Atomic<UInt32>(0)
 
     /// Creates a fresh arena.

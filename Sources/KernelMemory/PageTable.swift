@@ -24,7 +24,7 @@ public struct PageMapping: Sendable, Equatable {
 
 /// A sparse page table for one region (vmalloc or user): virtual page number to mapping.
 public final class PageTable: Sendable {
-    private let entries = Mutex<[UInt64: PageMapping]>([:])
+    private let entries = Locked<[UInt64: PageMapping]>([:])
 
     /// Creates an empty table.
     public init() {}

@@ -13,14 +13,14 @@ public final class BootMemoryAllocator: Sendable {
     public let firstFrame: PageFrameNumber
     /// Frames in the pool.
     public let frameCount: Int
-    private let used: Mutex<[Bool]>
+    private let used: Locked<[Bool]>
 
     /// Reserves the top `frames` frames of `memory` (rounded down to a power-of-two multiple of 4).
     public init(memory: PhysicalMemory, frames: Int = BootMemoryAllocator.defaultFrames) {
         let count = max(4, min(frames, memory.frameCount / 4)) & ~3
         frameCount = count
         firstFrame = PageFrameNumber(memory.frameCount - count)
-        used = Mutex([Bool](repeating: false, count: count))
+        used = Locked([Bool](repeating: false, count: count))
     }
 
     /// Allocates a naturally aligned block of `1 << order` frames; nil when the pool is exhausted.

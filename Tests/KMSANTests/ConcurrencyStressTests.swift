@@ -14,7 +14,7 @@ import KernelMemory
         let sink = InMemoryReportSink()
         let runtime = try KMSANRuntime.boot(memorySize: 16 << 20, sink: sink)
         defer { runtime.shutdown() }
-        let sharedHandles = Mutex<Set<UInt32>>([])
+        let sharedHandles = Locked<Set<UInt32>>([])
         DispatchQueue.concurrentPerform(iterations: Self.threads) { t in
             let cpu = runtime.makeCPU(id: t, comm: "worker/\(t)")
             let kthread = runtime.symbols.site(in: "kthread", file: "kernel/kthread.c", line: 389)
