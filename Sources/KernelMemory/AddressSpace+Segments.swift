@@ -27,7 +27,7 @@ package struct MemorySegment {
 extension AddressSpace {
     /// Checks that every byte of `[address, address + count)` is mapped.
     public func validate(_ address: KernelAddress, count: Int) throws(MemoryFault) {
-        guard count >= 0, address.raw <= UInt64.max - UInt64(count) else {
+        guard count >= 0, count == 0 || address.raw <= UInt64.max - UInt64(count - 1) else {
             throw MemoryFault(kind: .invalidRange, address: address, size: count)
         }
         guard count > 0 else { return }
@@ -52,7 +52,7 @@ extension AddressSpace {
         _ body: (MemorySegment) -> Void
     ) throws(MemoryFault) {
         if unmappedAsUntracked {
-            guard count >= 0, address.raw <= UInt64.max - UInt64(count) else {
+            guard count >= 0, count == 0 || address.raw <= UInt64.max - UInt64(count - 1) else {
                 throw MemoryFault(kind: .invalidRange, address: address, size: count)
             }
         } else {

@@ -3,6 +3,7 @@ import Glibc
 import Synchronization
 #else
 import CJemalloc
+import Synchronization
 #endif
 
 /// A dedicated jemalloc arena that holds the host memory of one simulated machine.
@@ -55,12 +56,16 @@ public final class HostArena: @unchecked Sendable {
     /// Reads the arena's current statistics.
     public func statistics() -> HostArenaStatistics { counters.withLock { $0 } }
 #else
+    private let destroyed = Atomic<Bool>(false)
+
     /// Creates a fresh arena.
     public init() throws(MemoryConfigurationError) {
         var index: UInt32 = 0
         guard kh_arena_create(&index) else { throw .hostArenaUnavailable }
         self.index = index
     }
+
+    deinit { destroy() }
 
     /// Allocates `size` zeroed bytes aligned to `alignment`; nil when the host is out of memory.
     package func allocateZeroed(size: Int, alignment: Int) -> UnsafeMutableRawPointer? {
@@ -72,8 +77,9 @@ public final class HostArena: @unchecked Sendable {
         kh_arena_free(index, pointer)
     }
 
-    /// Destroys the arena. Everything allocated from it must have been freed.
+    /// Destroys the arena (once). Everything allocated from it must have been freed.
     package func destroy() {
+        guard !destroyed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         _ = kh_arena_destroy(index)
     }
 

@@ -35,10 +35,14 @@ public struct GFPFlags: OptionSet, Hashable, Sendable, CustomStringConvertible {
     public static let atomic: GFPFlags = [.high, .kswapdReclaim]
     /// `GFP_NOWAIT`: must not sleep.
     public static let noWait: GFPFlags = [.kswapdReclaim]
+    /// `GFP_NOIO`: may reclaim, but must not start I/O.
+    public static let noIO: GFPFlags = [.reclaim]
+    /// `GFP_NOFS`: may reclaim and do I/O, but must not call into the filesystem.
+    public static let noFS: GFPFlags = [.reclaim, .io]
 
     /// The kernel's names, composite masks first.
     public static let names: [(String, GFPFlags)] = [
-        ("GFP_KERNEL", .kernel), ("GFP_ATOMIC", .atomic), ("GFP_NOWAIT", .noWait),
+        ("GFP_KERNEL", .kernel), ("GFP_NOFS", .noFS), ("GFP_NOIO", .noIO), ("GFP_ATOMIC", .atomic), ("GFP_NOWAIT", .noWait),
         ("__GFP_ZERO", .zero), ("__GFP_NOWARN", .noWarn), ("__GFP_NOFAIL", .noFail),
         ("__GFP_COMP", .comp), ("__GFP_HIGH", .high), ("__GFP_IO", .io), ("__GFP_FS", .fs),
         ("__GFP_DIRECT_RECLAIM", .directReclaim), ("__GFP_KSWAPD_RECLAIM", .kswapdReclaim),

@@ -13,25 +13,33 @@ public final class BootMemoryAllocator: Sendable {
     public let firstFrame: PageFrameNumber
     /// Frames in the pool.
     public let frameCount: Int
-    private let used: Locked<[Bool]>
+    /// Per frame of the pool: -1 if free, else the order of the block it belongs to; the
+    /// block's first frame is marked by `heads`.
+    private struct Pool {
+        var order: [Int8]
+        var heads: [Bool]
+    }
+    private let pool: Locked<Pool>
 
-    /// Reserves the top `frames` frames of `memory` (rounded down to a power-of-two multiple of 4).
+    /// Reserves the top `frames` frames of `memory`: at least 4, at most a quarter of memory,
+    /// rounded down to a multiple of 4.
     public init(memory: PhysicalMemory, frames: Int = BootMemoryAllocator.defaultFrames) {
         let count = max(4, min(frames, memory.frameCount / 4)) & ~3
         frameCount = count
         firstFrame = PageFrameNumber(memory.frameCount - count)
-        used = Locked([Bool](repeating: false, count: count))
+        pool = Locked(Pool(order: [Int8](repeating: -1, count: count), heads: [Bool](repeating: false, count: count)))
     }
 
     /// Allocates a naturally aligned block of `1 << order` frames; nil when the pool is exhausted.
     public func allocate(order: Int) -> PageFrameNumber? {
         guard order >= 0, order <= 10 else { return nil }
         let n = 1 << order
-        return used.withLock { used -> PageFrameNumber? in
+        return pool.withLock { pool -> PageFrameNumber? in
             var i = (n - firstFrame.index % n) % n
-            while i + n <= used.count {
-                if !used[i..<(i + n)].contains(true) {
-                    for j in i..<(i + n) { used[j] = true }
+            while i + n <= pool.order.count {
+                if pool.order[i..<(i + n)].allSatisfy({ $0 < 0 }) {
+                    for j in i..<(i + n) { pool.order[j] = Int8(order) }
+                    pool.heads[i] = true
                     return firstFrame.advanced(by: i)
                 }
                 i += n
@@ -40,18 +48,20 @@ public final class BootMemoryAllocator: Sendable {
         }
     }
 
-    /// Returns a block; false if it was not allocated from this pool with this order.
+    /// Returns a block; false (and nothing freed) unless `pfn` starts a block allocated from
+    /// this pool with exactly this order.
     @discardableResult
     public func free(_ pfn: PageFrameNumber, order: Int) -> Bool {
-        let n = 1 << max(0, min(order, 10))
+        guard order >= 0, order <= 10 else { return false }
         let start = pfn.index - firstFrame.index
-        return used.withLock { used in
-            guard start >= 0, start + n <= used.count, !used[start..<(start + n)].contains(false) else { return false }
-            for j in start..<(start + n) { used[j] = false }
+        return pool.withLock { pool in
+            guard start >= 0, start < pool.order.count, pool.heads[start], pool.order[start] == Int8(order) else { return false }
+            for j in start..<(start + (1 << order)) { pool.order[j] = -1 }
+            pool.heads[start] = false
             return true
         }
     }
 
     /// Frames currently allocated from the pool.
-    public var allocatedFrames: Int { used.withLock { $0.lazy.filter { $0 }.count } }
+    public var allocatedFrames: Int { pool.withLock { $0.order.lazy.filter { $0 >= 0 }.count } }
 }

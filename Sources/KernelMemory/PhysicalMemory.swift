@@ -56,10 +56,11 @@ public final class PhysicalMemory: @unchecked Sendable {
         while remaining > 0 {
             let frames = min(remaining, Self.framesPerSection)
             let bytes = frames * PAGE_SIZE
-            guard let data = arena.allocateZeroed(size: bytes, alignment: PAGE_SIZE),
-                  let shadow = arena.allocateZeroed(size: bytes, alignment: PAGE_SIZE),
-                  let origin = arena.allocateZeroed(size: bytes, alignment: PAGE_SIZE)
-            else {
+            let data = arena.allocateZeroed(size: bytes, alignment: PAGE_SIZE)
+            let shadow = arena.allocateZeroed(size: bytes, alignment: PAGE_SIZE)
+            let origin = arena.allocateZeroed(size: bytes, alignment: PAGE_SIZE)
+            guard let data, let shadow, let origin else {
+                for block in [data, shadow, origin] { if let block { arena.free(block) } }
                 for section in sections {
                     arena.free(section.data); arena.free(section.shadow); arena.free(section.origin)
                 }
@@ -135,8 +136,8 @@ public final class PhysicalMemory: @unchecked Sendable {
 
     /// Gives `count` frames starting at `pfn` metadata (`true`) or takes it away (`false`).
     public func setTracked(_ value: Bool, from pfn: PageFrameNumber, count: Int = 1) throws(MemoryFault) {
-        guard pfn.index >= 0, count >= 0, pfn.index + count <= frameCount else {
-            throw MemoryFault(kind: .frameOutOfRange, address: PAGE_OFFSET + pfn.index * PAGE_SIZE, size: count * PAGE_SIZE)
+        guard pfn.index >= 0, count >= 0, pfn.index <= frameCount, count <= frameCount - pfn.index else {
+            throw MemoryFault(kind: .frameOutOfRange, address: PAGE_OFFSET + pfn.index &* PAGE_SIZE, size: count &* PAGE_SIZE)
         }
         for i in pfn.index..<(pfn.index + count) { tracked[i].store(value ? 1 : 0, ordering: .relaxed) }
     }

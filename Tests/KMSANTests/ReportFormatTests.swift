@@ -56,6 +56,29 @@ import KernelMemory
 
     private func hexPart(_ f: SymbolizedFrame) -> String { "0x\(String(f.offset, radix: 16))/0x\(String(f.size, radix: 16))" }
 
+    /// get_stack_skipnr(): runtime frames are skipped at the top of a stack only.
+    @Test func runtimeFramesAreSkippedAtTheTopOnly() throws {
+        let m = try TestMachine()
+        m.run {
+            m.cpu.call("kmsan_outer_helper") {
+                m.cpu.call("caller_fn") {
+                    m.cpu.call("__msan_inner") {
+                        m.cpu.call("kmsan_innermost") { m.runtime.checkMemory(m.allocPages(), size: 1, on: m.cpu) }
+                    }
+                }
+            }
+        }
+        let r = try #require(m.reports.first)
+        #expect(r.function == "caller_fn")
+        #expect(r.stack.map(\.function) == ["caller_fn", "kmsan_outer_helper", "test_case", "kunit_try_run_case"])
+    }
+
+    @Test func withoutRuntimeFramesTheInnermostFrameIsNamed() throws {
+        let m = try TestMachine()
+        m.run { m.cpu.call("caller_fn") { m.runtime.checkMemory(m.allocPages(), size: 1, on: m.cpu) } }
+        #expect(m.reports.first?.stack.map(\.function) == ["caller_fn", "test_case", "kunit_try_run_case"])
+    }
+
     @Test func separatorIs53EqualsSigns() {
         #expect(KernelReport.separator == String(repeating: "=", count: 53))
     }
