@@ -10,19 +10,30 @@ enum Demo {
         var body: @Sendable (KMSANRuntime, KernelCPU) -> Void
     }
 
-    /// Boots a machine, runs `program` as the function named after it, and returns its reports.
-    static func run(_ program: Program, writeText: @escaping @Sendable (String) -> Void) throws -> [KernelReport] {
+    /// What one program produced, and what its machine took from the host.
+    struct Outcome {
+        var reports: [KernelReport]
+        /// The machine's jemalloc arena while it ran.
+        var hostWhileRunning: HostArenaStatistics
+        /// The arena after teardown (0 bytes allocated when everything was given back).
+        var hostAfterTeardown: HostArenaStatistics?
+        var arena: UInt32
+    }
+
+    /// Boots a machine, runs `program` as the function named after it, and tears it down.
+    static func run(_ program: Program, writeText: @escaping @Sendable (String) -> Void) throws -> Outcome {
         let memorySink = InMemoryReportSink()
         let runtime = try KMSANRuntime.boot(
             memorySize: 16 << 20,
             sink: MultiplexReportSink([memorySink, TextStreamReportSink(write: writeText)]))
-        defer { runtime.shutdown() }
         let cpu = runtime.makeCPU(id: 0, comm: "kunit_try_catch")
         let runner = runtime.symbols.site(in: "kunit_try_run_case", file: "lib/kunit/test.c", line: 388)
         cpu.call(runner) {
             cpu.call(program.name) { program.body(runtime, cpu) }
         }
-        return memorySink.reports
+        let running = runtime.memory.arena.statistics()
+        return Outcome(reports: memorySink.reports, hostWhileRunning: running,
+                       hostAfterTeardown: runtime.shutdown(), arena: runtime.memory.arena.index)
     }
 
     /// A page from the boot allocator, given KMSAN metadata as the page allocator would.

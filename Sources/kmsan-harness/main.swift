@@ -17,8 +17,12 @@ case "demo", nil:
     for program in Demo.programs {
         print("### \(program.name): \(program.summary)")
         do {
-            let reports = try Demo.run(program) { print($0, terminator: "") }
-            print("--- \(program.name): \(reports.count) report(s): \(reports.map(\.title).joined(separator: "; "))\n")
+            let outcome = try Demo.run(program) { print($0, terminator: "") }
+            let titles = outcome.reports.map(\.title).joined(separator: "; ")
+            let mib = Double(outcome.hostWhileRunning.allocatedBytes) / Double(1 << 20)
+            let left = outcome.hostAfterTeardown.map { "\($0.allocatedBytes) bytes" } ?? "unknown"
+            print("--- \(program.name): \(outcome.reports.count) report(s): \(titles)")
+            print("--- host memory: \(mib) MiB in arena \(outcome.arena) while running, \(left) left after teardown\n")
         } catch {
             FileHandle.standardError.write(Data("error: \(program.name): \(error)\n".utf8))
             failures += 1
