@@ -60,11 +60,8 @@ import KernelMemory
     /// untracked page: the untracked page reads as initialized and ends the run.
     @Test func untrackedPagesCountAsInitializedAndEndARun() throws {
         let m = try TestMachine()
-        let backing = m.allocPages(order: 1)
-        let frame = m.space.directMapFrame(backing)!
-        let area = VMALLOC_START + 16 * PAGE_SIZE
-        m.space.vmallocPages.map(area, to: PageMapping(frame: frame, metadata: .frame))
-        m.space.vmallocPages.map(area + PAGE_SIZE, to: PageMapping(frame: frame.advanced(by: 1), metadata: .untracked))
+        let area = m.vmap(slot: 16, metadata: [.frame, .untracked])
+        m.run { m.runtime.poisonMemory(area, size: 2 * PAGE_SIZE, on: m.cpu) }
         m.run { m.runtime.checkMemory(area + PAGE_SIZE - 2, size: 6, on: m.cpu) }
         #expect(m.reports.map(\.byteRange) == [ByteRange(first: 0, last: 1, size: 6)])
         #expect(m.runtime.isEnabled)
@@ -72,11 +69,8 @@ import KernelMemory
 
     @Test func theSameRangeFullyTrackedReportsEveryByte() throws {
         let m = try TestMachine()
-        let backing = m.allocPages(order: 1)
-        let frame = m.space.directMapFrame(backing)!
-        let area = VMALLOC_START + 16 * PAGE_SIZE
-        m.space.vmallocPages.map(area, to: PageMapping(frame: frame, metadata: .frame))
-        m.space.vmallocPages.map(area + PAGE_SIZE, to: PageMapping(frame: frame.advanced(by: 1), metadata: .frame))
+        let area = m.vmap(slot: 16, metadata: [.frame, .frame])
+        m.run { m.runtime.poisonMemory(area, size: 2 * PAGE_SIZE, on: m.cpu) }
         m.run { m.runtime.checkMemory(area + PAGE_SIZE - 2, size: 6, on: m.cpu) }
         #expect(m.reports.map(\.byteRange) == [ByteRange(first: 0, last: 5, size: 6)])
     }

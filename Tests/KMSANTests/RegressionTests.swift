@@ -78,9 +78,8 @@ import KernelMemory
     /// page followed by a guard page never touch metadata outside the page.
     @Test func unalignedMemsetEndingAtAGuardPageDoesNotFault() throws {
         let m = try TestMachine()
-        let backing = m.allocPages()
-        let area = VMALLOC_START + 32 * PAGE_SIZE
-        m.space.vmallocPages.map(area, to: PageMapping(frame: m.space.directMapFrame(backing)!, metadata: .frame))
+        let area = m.vmap(slot: 32, metadata: [.frame])
+        m.run { m.runtime.poisonMemory(area, size: PAGE_SIZE, on: m.cpu) }
         m.run {
             for size in 0...128 {
                 m.runtime.memset(area, 0, count: size, on: m.cpu)

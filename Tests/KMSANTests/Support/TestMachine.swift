@@ -62,6 +62,16 @@ final class TestMachine {
         }
     }
 
+    /// Maps fresh frames into the vmalloc region at `VMALLOC_START + slot * PAGE_SIZE`, one
+    /// page per entry of `metadata`, as vmap would; returns the area's address.
+    func vmap(slot: Int, metadata: [PageMetadata]) -> KernelAddress {
+        let area = VMALLOC_START + slot * PAGE_SIZE
+        for (i, kind) in metadata.enumerated() {
+            space.vmallocPages.map(area + i * PAGE_SIZE, to: PageMapping(frame: frames(), metadata: kind))
+        }
+        return area
+    }
+
     /// Shadow bytes of a range (nil entries for untracked bytes).
     func shadow(_ address: KernelAddress, count: Int) -> [UInt8?] {
         (0..<count).map { runtime.metadata(at: address + $0)?.shadow }
