@@ -1,13 +1,15 @@
 /// Per-task (or per-CPU, for interrupts) KMSAN state: the kernel's `struct kmsan_ctx`.
 ///
-/// Owned by one simulated CPU at a time; not shared across host threads.
+/// Owned by one simulated CPU at a time; not shared across host threads. Its counters are read
+/// and written on every hook, so their dynamic exclusivity checks are turned off: a context is
+/// only ever touched by the thread running its CPU, and never through overlapping accesses.
 public final class KMSANContext {
     /// Nesting of the runtime on this context; hooks do nothing while it is nonzero.
-    public package(set) var inRuntime = 0
+    @exclusivity(unchecked) public package(set) var inRuntime = 0
     /// `kmsan_disable_current()` nesting; reports are dropped while it is nonzero.
-    public package(set) var depth = 0
+    @exclusivity(unchecked) public package(set) var depth = 0
     /// RFC v3's per-task reporting switch.
-    public package(set) var allowReporting = true
+    @exclusivity(unchecked) public package(set) var allowReporting = true
 
     /// A fresh context (`kmsan_internal_task_create`).
     public init() {}

@@ -30,7 +30,21 @@ extension KMSANRuntime {
     /// When source and destination share their alignment modulo 4, whole slots are processed
     /// at once with the same result.
     package func memmoveMetadata(dst: KernelAddress, src: KernelAddress, count n: Int, on cpu: KernelCPU) {
-        guard n > 0, checkContiguous(dst, size: n, on: cpu), checkContiguous(src, size: n, on: cpu) else { return }
+        guard n > 0 else { return }
+        let backwards = dst > src
+        var cache = ChainCache()
+        if let d = addressSpace.contiguousRun(dst, count: n), let s = addressSpace.contiguousRun(src, count: n) {
+            guard d.shadow != nil else { return }
+            guard s.shadow != nil else {
+                unpoison(dst, size: n, checked: false, on: cpu)
+                return
+            }
+            let piece = CopyPiece(offset: 0, count: n, dstShadow: d.shadow, dstOrigin: d.origin, dstLead: d.lead,
+                                  srcShadow: s.shadow, srcOrigin: s.origin, srcLead: s.lead)
+            copyPieceMetadata(piece, backwards: backwards, cache: &cache, on: cpu)
+            return
+        }
+        guard checkContiguous(dst, size: n, on: cpu), checkContiguous(src, size: n, on: cpu) else { return }
         var dstRuns: [(Int, Int, UnsafeMutablePointer<UInt8>?, UnsafeMutablePointer<UInt32>?, Int)] = []
         var srcRuns: [(Int, Int, UnsafeMutablePointer<UInt8>?, UnsafeMutablePointer<UInt32>?, Int)] = []
         var pos = 0
@@ -56,8 +70,6 @@ extension KMSANRuntime {
             if end == d.0 + d.1 { di += 1 }
             if end == s.0 + s.1 { si += 1 }
         }
-        let backwards = dst > src
-        var cache = ChainCache()
         for piece in (backwards ? pieces.reversed() : pieces) {
             guard piece.dstShadow != nil else { continue }
             guard piece.srcShadow != nil else {
@@ -109,20 +121,43 @@ extension KMSANRuntime {
                     dstOrigins[k] = newOrigin(OriginHandle(raw: srcOrigins[k])).raw
                 }
             }
-            if backwards {
-                var k = slots - 1
-                while k >= 0 { slot(k); k -= 1 }
-            } else {
-                var k = 0
-                while k + 1 < slots {
-                    if srcWords.loadUnaligned(fromByteOffset: k << 2, as: UInt64.self) == 0 {
-                        dstOrigins[k] = 0; dstOrigins[k + 1] = 0
-                    } else {
-                        slot(k); slot(k + 1)
-                    }
-                    k += 2
+            // Blocks of 64 slots: a clean block zeroes its origins; a fully poisoned block
+            // whose source slots share one origin gets that origin's chain link in one fill.
+            // Anything else goes slot by slot, in the kernel's order.
+            let blockSlots = 64
+            @inline(__always) func block(_ b: Int) {
+                var any: UInt64 = 0, all: UInt64 = ~0
+                for w in 0..<(blockSlots / 2) {
+                    let v = srcWords.loadUnaligned(fromByteOffset: (b << 2) + (w << 3), as: UInt64.self)
+                    any |= v
+                    all &= v
                 }
-                if k < slots { slot(k) }
+                if any == 0 {
+                    (dstOrigins + b).update(repeating: 0, count: blockSlots)
+                    return
+                }
+                if all == ~0 {
+                    let first = srcOrigins[b]
+                    var differ: UInt32 = 0
+                    for k in b..<(b + blockSlots) { differ |= srcOrigins[k] ^ first }
+                    if differ == 0 {
+                        (dstOrigins + b).update(repeating: newOrigin(OriginHandle(raw: first)).raw, count: blockSlots)
+                        return
+                    }
+                }
+                if backwards {
+                    for k in stride(from: b + blockSlots - 1, through: b, by: -1) { slot(k) }
+                } else {
+                    for k in b..<(b + blockSlots) { slot(k) }
+                }
+            }
+            let blocks = slots / blockSlots, tail = blocks * blockSlots
+            if backwards {
+                for k in stride(from: slots - 1, through: tail, by: -1) { slot(k) }
+                for b in stride(from: blocks - 1, through: 0, by: -1) { block(b * blockSlots) }
+            } else {
+                for b in 0..<blocks { block(b * blockSlots) }
+                for k in tail..<slots { slot(k) }
             }
             // Origins first (they read the source shadow), then the shadow itself.
             UnsafeMutableRawPointer(dS + bodyStart).copyMemory(from: srcWords, byteCount: slots * 4)

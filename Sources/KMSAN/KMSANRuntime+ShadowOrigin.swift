@@ -38,28 +38,49 @@ extension KMSANRuntime {
     package func setShadowOrigin(
         _ address: KernelAddress, size: Int, shadow value: UInt8, origin: OriginHandle, checked: Bool, cpu: KernelCPU?
     ) {
-        guard size > 0, checkContiguous(address, size: size, on: cpu) else { return }
+        guard size > 0 else { return }
         let overwrite = origin.raw != 0 || policy.unpoisonOriginRule == .overwriteWholeSlots
+        if let run = addressSpace.contiguousRun(address, count: size) {
+            if let shadow = run.shadow, let slots = run.origin {
+                Self.fill(shadow: shadow, slots: slots, lead: run.lead, count: size, value: value, origin: origin, overwrite: overwrite)
+            } else if checked {
+                warnUntracked(address, size: size, cpu: cpu)
+            }
+            return
+        }
+        guard checkContiguous(address, size: size, on: cpu) else { return }
         var untracked: KernelAddress?
         _ = try? addressSpace.forEachSegment(address, count: size, unmappedAsUntracked: true) { seg in
-            guard let shadow = seg.shadow, let originSlots = seg.origin else {
+            guard let shadow = seg.shadow, let slots = seg.origin else {
                 if untracked == nil { untracked = seg.address }
                 return
             }
-            shadow.update(repeating: value, count: seg.count)
-            let lead = Int(seg.address.raw & 3)
-            let slots = (lead + seg.count + 3) >> 2
-            if overwrite {
-                originSlots.update(repeating: origin.raw, count: slots)
-            } else {
-                let aligned = UnsafeRawPointer(shadow - lead)
-                for i in 0..<slots where aligned.loadUnaligned(fromByteOffset: i << 2, as: UInt32.self) == 0 {
-                    originSlots[i] = 0
-                }
-            }
+            Self.fill(shadow: shadow, slots: slots, lead: Int(seg.address.raw & 3), count: seg.count,
+                      value: value, origin: origin, overwrite: overwrite)
         }
-        if checked, let at = untracked {
-            warnOn(true, "kmsan_internal_set_shadow_origin: not memsetting \(size) bytes starting at \(at), because the shadow is NULL", on: cpu)
+        if checked, let at = untracked { warnUntracked(at, size: size, cpu: cpu) }
+    }
+
+    private func warnUntracked(_ address: KernelAddress, size: Int, cpu: KernelCPU?) {
+        warnOn(true, "kmsan_internal_set_shadow_origin: not memsetting \(size) bytes starting at \(address), because the shadow is NULL", on: cpu)
+    }
+
+    /// The slot rule over one contiguous run: `lead` is the first byte's offset in its slot;
+    /// the slots touched are widened within the run's page, never beyond it.
+    @inline(__always)
+    private static func fill(
+        shadow: UnsafeMutablePointer<UInt8>, slots: UnsafeMutablePointer<UInt32>, lead: Int, count: Int,
+        value: UInt8, origin: OriginHandle, overwrite: Bool
+    ) {
+        shadow.update(repeating: value, count: count)
+        let slotCount = (lead + count + 3) >> 2
+        if overwrite {
+            slots.update(repeating: origin.raw, count: slotCount)
+        } else {
+            let aligned = UnsafeRawPointer(shadow - lead)
+            for i in 0..<slotCount where aligned.loadUnaligned(fromByteOffset: i << 2, as: UInt32.self) == 0 {
+                slots[i] = 0
+            }
         }
     }
 

@@ -11,6 +11,14 @@ extension KMSANRuntime {
     public func load(_ width: ValueWidth, from address: KernelAddress, on cpu: KernelCPU) -> ShadowedValue {
         var value: UInt64 = 0, shadow: UInt64 = 0
         let tracking = isEnabled && !isInRuntime(cpu)
+        if let run = addressSpace.contiguousRun(address, count: width.byteCount) {
+            for i in 0..<width.byteCount {
+                value |= UInt64(run.data.load(fromByteOffset: i, as: UInt8.self)) << UInt64(8 * i)
+                if tracking, let s = run.shadow { shadow |= UInt64(s[i]) << UInt64(8 * i) }
+            }
+            let origin = shadow != 0 ? OriginHandle(raw: run.origin.unsafelyUnwrapped.pointee) : .none
+            return ShadowedValue(value: value, shadow: shadow, origin: origin, width: width)
+        }
         var shift: UInt64 = 0
         do {
             try addressSpace.forEachSegment(address, count: width.byteCount) { seg in
@@ -44,11 +52,14 @@ extension KMSANRuntime {
     /// code does. An unmapped address is a HARNESS `bad-access` and stores nothing.
     public func store(_ value: ShadowedValue, to address: KernelAddress, on cpu: KernelCPU) {
         let n = value.width.byteCount
-        do {
-            try addressSpace.validate(address, count: n)
-        } catch {
-            cpu.call(hookSites.store) { reportFault(error, on: cpu) }
-            return
+        let run = addressSpace.contiguousRun(address, count: n)
+        if run == nil {
+            do {
+                try addressSpace.validate(address, count: n)
+            } catch {
+                cpu.call(hookSites.store) { reportFault(error, on: cpu) }
+                return
+            }
         }
         let tracking = isEnabled && !isInRuntime(cpu)
         var origin = OriginHandle.none
@@ -56,6 +67,16 @@ extension KMSANRuntime {
             enterRuntime(cpu)
             origin = chainOrigin(value.origin, on: cpu)
             leaveRuntime(cpu)
+        }
+        if let run {
+            for i in 0..<n {
+                run.data.storeBytes(of: UInt8(truncatingIfNeeded: value.value >> UInt64(8 * i)), toByteOffset: i, as: UInt8.self)
+            }
+            if tracking, let s = run.shadow, let slots = run.origin {
+                for i in 0..<n { s[i] = UInt8(truncatingIfNeeded: value.shadow >> UInt64(8 * i)) }
+                if value.shadow != 0 { slots.update(repeating: origin.raw, count: (run.lead + n + 3) >> 2) }
+            }
+            return
         }
         var shift: UInt64 = 0
         _ = try? addressSpace.forEachSegment(address, count: n) { seg in

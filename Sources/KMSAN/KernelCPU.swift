@@ -9,15 +9,15 @@ public final class KernelCPU {
     /// The runtime this CPU reports to.
     public let runtime: KMSANRuntime
     /// The running task.
-    public private(set) var current: KernelTask
+    @exclusivity(unchecked) public private(set) var current: KernelTask
     /// The per-CPU context used outside task context (`kmsan_percpu_ctx`).
     public let percpuContext = KMSANContext()
     /// Nesting of hard interrupts.
-    public private(set) var hardirqCount = 0
+    @exclusivity(unchecked) public private(set) var hardirqCount = 0
     /// Nesting of softirqs.
-    public private(set) var softirqCount = 0
+    @exclusivity(unchecked) public private(set) var softirqCount = 0
     /// Nesting of NMIs.
-    public private(set) var nmiCount = 0
+    @exclusivity(unchecked) public private(set) var nmiCount = 0
 
     init(id: Int, runtime: KMSANRuntime, task: KernelTask) {
         self.id = id

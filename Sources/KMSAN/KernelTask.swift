@@ -2,7 +2,9 @@ import KernelMemory
 
 /// A simulated task (`struct task_struct`): identity, KMSAN context, call stack and kernel stack.
 ///
-/// A task runs on one simulated CPU at a time and is not shared across host threads.
+/// A task runs on one simulated CPU at a time and is not shared across host threads. The call
+/// stack is pushed and popped on every hook, so its dynamic exclusivity checks are off (only
+/// the owning CPU's thread touches it, never through overlapping accesses).
 public final class KernelTask {
     /// THREAD_SIZE: 16 KiB of kernel stack, 4 pages.
     public static let stackSize = 4 * PAGE_SIZE
@@ -21,11 +23,11 @@ public final class KernelTask {
     let stackFrame: PageFrameNumber?
 
     /// Return addresses of the call stack, outermost first.
-    package var frames: [UInt64] = []
+    @exclusivity(unchecked) package var frames: [UInt64] = []
     /// Stack usage at each push, to pop the locals of a returning frame.
-    package var frameMarks: [Int] = []
+    @exclusivity(unchecked) package var frameMarks: [Int] = []
     /// Bytes of stack used by locals.
-    package var stackUsed = 0
+    @exclusivity(unchecked) package var stackUsed = 0
     /// Whether `exitTask` ran.
     public package(set) var hasExited = false
 

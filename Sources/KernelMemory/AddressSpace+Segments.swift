@@ -121,9 +121,17 @@ extension AddressSpace {
     /// Moves `count` data bytes from `src` to `dst` with memmove semantics; both ranges must
     /// be mapped (else nothing moves).
     public func moveData(to dst: KernelAddress, from src: KernelAddress, count: Int) throws(MemoryFault) {
+        guard count > 0, dst != src else {
+            try validate(src, count: count)
+            try validate(dst, count: count)
+            return
+        }
+        if let d = contiguousRun(dst, count: count), let s = contiguousRun(src, count: count) {
+            d.data.copyMemory(from: s.data, byteCount: count)
+            return
+        }
         try validate(src, count: count)
         try validate(dst, count: count)
-        guard count > 0, dst != src else { return }
         var d: [(UnsafeMutableRawPointer, Int)] = [], s: [(UnsafeMutableRawPointer, Int)] = []
         try forEachSegment(dst, count: count) { d.append(($0.data.unsafelyUnwrapped, $0.count)) }
         try forEachSegment(src, count: count) { s.append(($0.data.unsafelyUnwrapped, $0.count)) }
@@ -142,6 +150,10 @@ extension AddressSpace {
 
     /// Fills `count` data bytes at `address` with `byte`; the range must be mapped.
     public func fillData(_ address: KernelAddress, byte: UInt8, count: Int) throws(MemoryFault) {
+        if let run = contiguousRun(address, count: count) {
+            run.data.initializeMemory(as: UInt8.self, repeating: byte, count: count)
+            return
+        }
         try forEachSegment(address, count: count) { seg in
             seg.data.unsafelyUnwrapped.initializeMemory(as: UInt8.self, repeating: byte, count: seg.count)
         }
