@@ -113,7 +113,11 @@ extension KMSANRuntime {
         let firstSlot = (head + p.srcLead) >> 2
         func wholeSlots() {
             let srcWords = UnsafeRawPointer(sS + bodyStart)
+            let dstWords = UnsafeMutableRawPointer(dS + bodyStart)
             let dstOrigins = dO + firstSlot, srcOrigins = sO + firstSlot
+            // Without overlap, each block's shadow is copied while it is scanned (one pass over
+            // the source shadow); with overlap, the shadow moves after all origins are done.
+            let disjoint = abs(dstWords - UnsafeMutableRawPointer(mutating: srcWords)) >= slots * 4
             @inline(__always) func slot(_ k: Int) {
                 if srcWords.loadUnaligned(fromByteOffset: k << 2, as: UInt32.self) == 0 {
                     dstOrigins[k] = 0
@@ -127,10 +131,19 @@ extension KMSANRuntime {
             let blockSlots = 64
             @inline(__always) func block(_ b: Int) {
                 var any: UInt64 = 0, all: UInt64 = ~0
-                for w in 0..<(blockSlots / 2) {
-                    let v = srcWords.loadUnaligned(fromByteOffset: (b << 2) + (w << 3), as: UInt64.self)
-                    any |= v
-                    all &= v
+                if disjoint {
+                    for w in 0..<(blockSlots / 2) {
+                        let v = srcWords.loadUnaligned(fromByteOffset: (b << 2) + (w << 3), as: UInt64.self)
+                        dstWords.storeBytes(of: v, toByteOffset: (b << 2) + (w << 3), as: UInt64.self)
+                        any |= v
+                        all &= v
+                    }
+                } else {
+                    for w in 0..<(blockSlots / 2) {
+                        let v = srcWords.loadUnaligned(fromByteOffset: (b << 2) + (w << 3), as: UInt64.self)
+                        any |= v
+                        all &= v
+                    }
                 }
                 if any == 0 {
                     (dstOrigins + b).update(repeating: 0, count: blockSlots)
@@ -159,8 +172,12 @@ extension KMSANRuntime {
                 for b in 0..<blocks { block(b * blockSlots) }
                 for k in tail..<slots { slot(k) }
             }
-            // Origins first (they read the source shadow), then the shadow itself.
-            UnsafeMutableRawPointer(dS + bodyStart).copyMemory(from: srcWords, byteCount: slots * 4)
+            // Origins first (they read the source shadow), then the shadow not copied yet.
+            if disjoint {
+                (dstWords + tail * 4).copyMemory(from: srcWords + tail * 4, byteCount: (slots - tail) * 4)
+            } else {
+                dstWords.copyMemory(from: srcWords, byteCount: slots * 4)
+            }
         }
         if backwards {
             for i in stride(from: p.count - 1, through: bodyEnd, by: -1) { byte(i) }
