@@ -21,12 +21,16 @@ extension KMSANRuntime {
 
     /// The shape of every public hook: nothing if KMSAN is off or the context is already in
     /// the runtime; else enter, push the hook's own frame, run the primitive, pop, leave.
+    /// (`isInRuntime`, `enterRuntime` and `leaveRuntime` inlined, on one context reference.)
     @inline(__always)
     package func hook(_ cpu: KernelCPU, _ site: CallSite, _ body: () -> Void) {
-        guard isEnabled, !isInRuntime(cpu) else { return }
-        enterRuntime(cpu)
+        guard isEnabled, cpu.hardirqCount <= 1, cpu.nmiCount == 0 else { return }
+        let ctx = cpu.context
+        guard ctx.inRuntime == 0 else { return }
+        ctx.inRuntime = 1
         cpu.call(site, body)
-        leaveRuntime(cpu)
+        ctx.inRuntime -= 1
+        warnOn(ctx.inRuntime != 0, "kmsan_leave_runtime: unbalanced runtime nesting", on: cpu)
     }
 
     /// `kmsan_disable_current()`: stop reports for the current task (nests).

@@ -1,14 +1,29 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 extension KMSANRuntime {
     /// `kmsan_save_stack_with_flags()`: saves the current stack of `cpu` (innermost first,
     /// at most 64 frames) and returns its handle with the given extra bits.
     package func saveStack(on cpu: KernelCPU, useAfterFree: Bool = false) -> OriginHandle {
-        let frames = cpu.current.frames
+        let task = cpu.current
+        let frames = task.frames
+        let cached = frames.withUnsafeBufferPointer { now in
+            task.lastSavedStack.withUnsafeBufferPointer { last in
+                now.count == last.count && !last.isEmpty
+                    && memcmp(now.baseAddress!, last.baseAddress!, now.count * MemoryLayout<UInt64>.stride) == 0
+            }
+        }
+        if cached { return task.lastSavedHandle.with(depth: 0, useAfterFree: useAfterFree) }
         let n = min(frames.count, StackDepot.maxEntries)
         let handle = withUnsafeTemporaryAllocation(of: UInt64.self, capacity: max(n, 1)) { buf -> OriginHandle in
             let last = frames.count - 1
             for i in 0..<n { buf[i] = frames[last - i] }
             return depot.save(UnsafeBufferPointer(rebasing: buf[0..<n]))
         }
+        // Copy (not share) the frames, so the next push does not copy the live stack.
+        task.lastSavedStack.removeAll(keepingCapacity: true)
+        task.lastSavedStack.append(contentsOf: frames)
+        task.lastSavedHandle = handle
         return handle.with(depth: 0, useAfterFree: useAfterFree)
     }
 

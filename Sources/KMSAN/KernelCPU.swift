@@ -26,9 +26,11 @@ public final class KernelCPU {
     }
 
     /// Whether the CPU runs in task context (`in_task()`).
+    @inline(__always)
     public var inTask: Bool { hardirqCount == 0 && softirqCount == 0 && nmiCount == 0 }
 
     /// The current KMSAN context (`kmsan_get_context()`).
+    @inline(__always)
     public var context: KMSANContext { inTask ? current.kmsan : percpuContext }
 
     /// Switches to another task (a context switch).

@@ -26,6 +26,11 @@ public final class KernelTask {
     @exclusivity(unchecked) package var frames: [UInt64] = []
     /// Stack usage at each push, to pop the locals of a returning frame.
     @exclusivity(unchecked) package var frameMarks: [Int] = []
+    /// The stack last saved to the depot from this task, and its handle: saving the same stack
+    /// again (the common case: one allocation site in a loop) skips the depot's lock.
+    @exclusivity(unchecked) package var lastSavedStack: [UInt64] = []
+    /// Depot handle (no extra bits) of `lastSavedStack`.
+    @exclusivity(unchecked) package var lastSavedHandle = OriginHandle.none
     /// Bytes of stack used by locals.
     @exclusivity(unchecked) package var stackUsed = 0
     /// Whether `exitTask` ran.
