@@ -118,6 +118,9 @@ extension KMSANRuntime {
             // Without overlap, each block's shadow is copied while it is scanned (one pass over
             // the source shadow); with overlap, the shadow moves after all origins are done.
             let disjoint = abs(dstWords - UnsafeMutableRawPointer(mutating: srcWords)) >= slots * 4
+            // The shadow of each whole slot as one 4-byte word (slot boundaries are 4-aligned).
+            let srcSlots = srcWords.assumingMemoryBound(to: UInt32.self)
+            let dstSlots = dstWords.assumingMemoryBound(to: UInt32.self)
             @inline(__always) func slot(_ k: Int) {
                 if srcWords.loadUnaligned(fromByteOffset: k << 2, as: UInt32.self) == 0 {
                     dstOrigins[k] = 0
@@ -130,19 +133,21 @@ extension KMSANRuntime {
             // Anything else goes slot by slot, in the kernel's order.
             let blockSlots = 64
             @inline(__always) func block(_ b: Int) {
-                var any: UInt64 = 0, all: UInt64 = ~0
+                // Slot-sized (4-byte aligned) typed accesses let the compiler vectorize.
+                var any: UInt32 = 0, all: UInt32 = ~0
+                let from = srcSlots + b
                 if disjoint {
-                    for w in 0..<(blockSlots / 2) {
-                        let v = srcWords.loadUnaligned(fromByteOffset: (b << 2) + (w << 3), as: UInt64.self)
-                        dstWords.storeBytes(of: v, toByteOffset: (b << 2) + (w << 3), as: UInt64.self)
+                    let to = dstSlots + b
+                    for k in 0..<blockSlots {
+                        let v = from[k]
+                        to[k] = v
                         any |= v
                         all &= v
                     }
                 } else {
-                    for w in 0..<(blockSlots / 2) {
-                        let v = srcWords.loadUnaligned(fromByteOffset: (b << 2) + (w << 3), as: UInt64.self)
-                        any |= v
-                        all &= v
+                    for k in 0..<blockSlots {
+                        any |= from[k]
+                        all &= from[k]
                     }
                 }
                 if any == 0 {
@@ -150,6 +155,8 @@ extension KMSANRuntime {
                     return
                 }
                 if all == ~0 {
+                    // Every slot is poisoned: if all source slots share one origin, the block
+                    // gets that origin's chain link in one fill.
                     let first = srcOrigins[b]
                     var differ: UInt32 = 0
                     for k in b..<(b + blockSlots) { differ |= srcOrigins[k] ^ first }
