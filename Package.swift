@@ -30,8 +30,10 @@ let package = Package(
         // Simulated physical memory, page frames with shadow/origin pages, and the
         // simulated kernel virtual address space.
         .target(name: "KernelMemory", dependencies: kernelMemoryDependencies, swiftSettings: kernelMemorySettings),
+        // Vectorized word loops of the metadata copy (one build per x86-64 level, picked at load).
+        .target(name: "CMetadataKernels"),
         // The KMSAN runtime: stack depot, origins, poisoning, checks, reports, contexts.
-        .target(name: "KMSAN", dependencies: ["KernelMemory"]),
+        .target(name: "KMSAN", dependencies: ["KernelMemory", "CMetadataKernels"]),
         // The command-line tool.
         .executableTarget(name: "kmsan-harness", dependencies: ["KMSAN", "KernelMemory"]),
         .testTarget(name: "KernelMemoryTests", dependencies: ["KernelMemory"]),

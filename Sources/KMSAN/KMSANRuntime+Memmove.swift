@@ -1,3 +1,4 @@
+import CMetadataKernels
 import KernelMemory
 
 /// The running state of one metadata copy: the last source origin and the chained origin made
@@ -171,12 +172,32 @@ extension KMSANRuntime {
                     for k in b..<(b + blockSlots) { slot(k) }
                 }
             }
+            // Whole blocks go to the vectorized loop, which stops at each block it cannot
+            // finish with the current chain cache; such a block is chained here (uniform) or
+            // done slot by slot, and the loop resumes after it.
             let blocks = slots / blockSlots, tail = blocks * blockSlots
+            func runBlocks() {
+                var lo = 0, hi = blocks
+                while lo < hi {
+                    let r = kh_copy_slot_blocks(
+                        dstSlots, srcSlots, dstOrigins, srcOrigins, lo, hi, backwards ? 1 : 0, disjoint ? 1 : 0,
+                        cache.previousOld.raw, cache.previousNew.raw)
+                    let b = r.stopped_at
+                    if b >= hi * blockSlots { return }  // every block done
+                    if r.uniform_origin != 0 {
+                        kh_fill_origins(dstOrigins + b, blockSlots, newOrigin(OriginHandle(raw: r.uniform_origin)).raw)
+                        if disjoint { (dstSlots + b).update(from: srcSlots + b, count: blockSlots) }
+                    } else {
+                        block(b)
+                    }
+                    if backwards { hi = b / blockSlots } else { lo = b / blockSlots + 1 }
+                }
+            }
             if backwards {
                 for k in stride(from: slots - 1, through: tail, by: -1) { slot(k) }
-                for b in stride(from: blocks - 1, through: 0, by: -1) { block(b * blockSlots) }
+                runBlocks()
             } else {
-                for b in 0..<blocks { block(b * blockSlots) }
+                runBlocks()
                 for k in tail..<slots { slot(k) }
             }
             // Origins first (they read the source shadow), then the shadow not copied yet.
