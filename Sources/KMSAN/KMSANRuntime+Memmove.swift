@@ -129,48 +129,17 @@ extension KMSANRuntime {
                     dstOrigins[k] = newOrigin(OriginHandle(raw: srcOrigins[k])).raw
                 }
             }
-            // Blocks of 64 slots: a clean block zeroes its origins; a fully poisoned block
-            // whose source slots share one origin gets that origin's chain link in one fill.
-            // Anything else goes slot by slot, in the kernel's order.
-            let blockSlots = 64
+            // Blocks of 64 slots. The vectorized loop finishes clean blocks and uniformly
+            // poisoned ones; a mixed block comes back here and goes slot by slot, in the
+            // kernel's order.
+            let blockSlots = Int(KH_BLOCK_SLOTS)
             @inline(__always) func block(_ b: Int) {
-                // Slot-sized (4-byte aligned) typed accesses let the compiler vectorize.
-                var any: UInt32 = 0, all: UInt32 = ~0
-                let from = srcSlots + b
-                if disjoint {
-                    let to = dstSlots + b
-                    for k in 0..<blockSlots {
-                        let v = from[k]
-                        to[k] = v
-                        any |= v
-                        all &= v
-                    }
-                } else {
-                    for k in 0..<blockSlots {
-                        any |= from[k]
-                        all &= from[k]
-                    }
-                }
-                if any == 0 {
-                    (dstOrigins + b).update(repeating: 0, count: blockSlots)
-                    return
-                }
-                if all == ~0 {
-                    // Every slot is poisoned: if all source slots share one origin, the block
-                    // gets that origin's chain link in one fill.
-                    let first = srcOrigins[b]
-                    var differ: UInt32 = 0
-                    for k in b..<(b + blockSlots) { differ |= srcOrigins[k] ^ first }
-                    if differ == 0 {
-                        (dstOrigins + b).update(repeating: newOrigin(OriginHandle(raw: first)).raw, count: blockSlots)
-                        return
-                    }
-                }
                 if backwards {
                     for k in stride(from: b + blockSlots - 1, through: b, by: -1) { slot(k) }
                 } else {
                     for k in b..<(b + blockSlots) { slot(k) }
                 }
+                if disjoint { (dstSlots + b).update(from: srcSlots + b, count: blockSlots) }
             }
             // Whole blocks go to the vectorized loop, which stops at each block it cannot
             // finish with the current chain cache; such a block is chained here (uniform) or
