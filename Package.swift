@@ -18,6 +18,9 @@ let package = Package(
         .executable(name: "kmsan-harness", targets: ["kmsan-harness"]),
         .library(name: "KernelMemory", targets: ["KernelMemory"]),
         .library(name: "KMSAN", targets: ["KMSAN"]),
+        .library(name: "HarnessCore", targets: ["HarnessCore"]),
+        .library(name: "PageAllocatorPlugin", targets: ["PageAllocatorPlugin"]),
+        .library(name: "SlabPlugin", targets: ["SlabPlugin"]),
     ],
     targets: [
         // jemalloc 5.3 from Debian (libjemalloc-dev); shims expose its macros.
@@ -34,9 +37,17 @@ let package = Package(
         .target(name: "CMetadataKernels"),
         // The KMSAN runtime: stack depot, origins, poisoning, checks, reports, contexts.
         .target(name: "KMSAN", dependencies: ["KernelMemory", "CMetadataKernels"]),
+        // The machine, the six subsystem protocols and the plugin protocol.
+        .target(name: "HarnessCore", dependencies: ["KMSAN", "KernelMemory"]),
+        // Subsystem plugins: ordinary library targets, one folder each under Plugins/.
+        .target(name: "PageAllocatorPlugin", dependencies: ["HarnessCore", "KMSAN", "KernelMemory"], path: "Plugins/PageAllocator"),
+        .target(name: "SlabPlugin", dependencies: ["HarnessCore", "KMSAN", "KernelMemory"], path: "Plugins/Slab"),
         // The command-line tool.
         .executableTarget(name: "kmsan-harness", dependencies: ["KMSAN", "KernelMemory"]),
         .testTarget(name: "KernelMemoryTests", dependencies: ["KernelMemory"]),
         .testTarget(name: "KMSANTests", dependencies: ["KMSAN", "KernelMemory"]),
+        .testTarget(name: "HarnessCoreTests", dependencies: ["HarnessCore", "KMSAN", "KernelMemory", "PageAllocatorPlugin", "SlabPlugin"]),
+        .testTarget(name: "PageAllocatorPluginTests", dependencies: ["PageAllocatorPlugin", "HarnessCore", "KMSAN", "KernelMemory"]),
+        .testTarget(name: "SlabPluginTests", dependencies: ["SlabPlugin", "PageAllocatorPlugin", "HarnessCore", "KMSAN", "KernelMemory"]),
     ]
 )

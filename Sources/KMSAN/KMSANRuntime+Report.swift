@@ -55,6 +55,16 @@ extension KMSANRuntime {
             cpu: cpu.id, pid: cpu.current.pid, comm: cpu.current.comm, release: options.kernelRelease))
     }
 
+    /// Prints a kernel warning that is not a KMSAN finding (e.g. `warn_alloc`'s "page
+    /// allocation failure"): a `WARNING` report named `kind`, with `lines` as its message. It
+    /// does not change KMSAN's state.
+    public func reportWarning(_ kind: String, _ lines: [String], on cpu: KernelCPU) {
+        let stack = printableStack(cpu.current.frames.reversed())
+        emit(KernelReport(
+            tool: .warning, bugType: kind, headerFrame: stack.first, stack: stack, message: lines,
+            cpu: cpu.id, pid: cpu.current.pid, comm: cpu.current.comm, release: options.kernelRelease))
+    }
+
     /// Reports a memory fault as a HARNESS `bad-access`.
     package func reportFault(_ fault: MemoryFault, on cpu: KernelCPU) {
         reportHarnessFinding(.badAccess, fault.description, on: cpu, address: fault.address)

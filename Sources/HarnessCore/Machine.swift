@@ -1,0 +1,156 @@
+import KMSAN
+import KernelMemory
+
+/// Why a machine could not be built.
+public enum MachineError: Error, Equatable, CustomStringConvertible {
+    /// Simulated memory could not be set up.
+    case memory(MemoryConfigurationError)
+    /// A plugin requires a subsystem no plugin in the list provides.
+    case missingSubsystem(plugin: String, requires: SubsystemKind)
+    /// Two plugins provide the same subsystem.
+    case duplicateProvider(SubsystemKind, plugins: [String])
+    /// Plugins require each other in a cycle.
+    case dependencyCycle(plugins: [String])
+    /// Two plugins contribute an op of the same name.
+    case duplicateOp(String, plugins: [String])
+    /// A plugin refused to install.
+    case pluginFailed(plugin: String, message: String)
+
+    /// A one-line explanation.
+    public var description: String {
+        switch self {
+        case .memory(let e): "memory: \(e)"
+        case .missingSubsystem(let p, let k): "plugin '\(p)' requires the \(k) subsystem, which no plugin in the list provides"
+        case .duplicateProvider(let k, let ps): "the \(k) subsystem is provided by more than one plugin: \(ps.joined(separator: ", "))"
+        case .dependencyCycle(let ps): "plugins require each other in a cycle: \(ps.joined(separator: ", "))"
+        case .duplicateOp(let op, let ps): "op '\(op)' is contributed by more than one plugin: \(ps.joined(separator: ", "))"
+        case .pluginFailed(let p, let m): "plugin '\(p)' failed to install: \(m)"
+        }
+    }
+}
+
+/// A simulated machine: memory, the KMSAN runtime, a report sink and the subsystems of the
+/// plugins it was given. Build one per scenario or test; many can run in one process.
+public final class Machine: Sendable {
+    /// How it was built.
+    public let configuration: MachineConfiguration
+    /// Its KMSAN runtime (and memory, address space, depot, symbols).
+    public let runtime: KMSANRuntime
+    /// Its plugins, in installation order.
+    public let plugins: [any HarnessPlugin]
+    /// Every op of every plugin, in plugin order.
+    public let ops: [ScenarioOp]
+    private let subsystems: [SubsystemKind: any Subsystem]
+    private let opIndex: [String: Int]
+
+    /// Boots a machine with `plugins` (installed so that each comes after what it requires).
+    public init(
+        configuration: MachineConfiguration = MachineConfiguration(), plugins: [any HarnessPlugin], sink: any ReportSink
+    ) throws(MachineError) {
+        let ordered = try Self.installationOrder(plugins)
+        var opIndex: [String: Int] = [:], ops: [ScenarioOp] = [], owners: [String: String] = [:]
+        for plugin in ordered {
+            for op in plugin.ops {
+                if let owner = owners[op.name] { throw .duplicateOp(op.name, plugins: [owner, plugin.name]) }
+                owners[op.name] = plugin.name
+                opIndex[op.name] = ops.count
+                ops.append(op)
+            }
+        }
+        let runtime: KMSANRuntime
+        do {
+            runtime = try KMSANRuntime.boot(memorySize: configuration.memorySize, options: configuration.kmsan, sink: sink)
+        } catch {
+            throw .memory(error)
+        }
+        var installed: [SubsystemKind: any Subsystem] = [:]
+        for plugin in ordered {
+            let context = PluginContext(configuration: configuration, runtime: runtime, installed: installed)
+            let subsystem: (any Subsystem)?
+            do {
+                subsystem = try plugin.makeSubsystem(context)
+            } catch {
+                runtime.shutdown()
+                throw error
+            }
+            if let kind = plugin.provides, let subsystem { installed[kind] = subsystem }
+        }
+        self.configuration = configuration
+        self.runtime = runtime
+        self.plugins = ordered
+        self.subsystems = installed
+        self.ops = ops
+        self.opIndex = opIndex
+    }
+
+    /// Orders plugins so that each comes after the providers of what it requires.
+    static func installationOrder(_ plugins: [any HarnessPlugin]) throws(MachineError) -> [any HarnessPlugin] {
+        var providers: [SubsystemKind: String] = [:]
+        for plugin in plugins {
+            guard let kind = plugin.provides else { continue }
+            if let other = providers[kind] { throw .duplicateProvider(kind, plugins: [other, plugin.name]) }
+            providers[kind] = plugin.name
+        }
+        for plugin in plugins {
+            for kind in plugin.requires where providers[kind] == nil {
+                throw .missingSubsystem(plugin: plugin.name, requires: kind)
+            }
+        }
+        var remaining = plugins, ordered: [any HarnessPlugin] = [], available: Set<SubsystemKind> = []
+        while !remaining.isEmpty {
+            guard let next = remaining.firstIndex(where: { Set($0.requires).isSubset(of: available) }) else {
+                throw .dependencyCycle(plugins: remaining.map(\.name))
+            }
+            let plugin = remaining.remove(at: next)
+            if let kind = plugin.provides { available.insert(kind) }
+            ordered.append(plugin)
+        }
+        return ordered
+    }
+
+    /// The installed subsystem of a kind, cast to its protocol.
+    public func subsystem<S>(_ kind: SubsystemKind, as type: S.Type = S.self) -> S? { subsystems[kind] as? S }
+
+    /// The page allocator, if a plugin provides one.
+    public var pageAllocator: (any PageAllocatorSubsystem)? { subsystem(.pageAllocator) }
+    /// The slab allocator, if a plugin provides one.
+    public var slab: (any SlabSubsystem)? { subsystem(.slab) }
+    /// The vmalloc subsystem, if a plugin provides one.
+    public var vmalloc: (any VmallocSubsystem)? { subsystem(.vmalloc) }
+    /// The DMA subsystem, if a plugin provides one.
+    public var dma: (any DMASubsystem)? { subsystem(.dma) }
+    /// The USB subsystem, if a plugin provides one.
+    public var usb: (any USBSubsystem)? { subsystem(.usb) }
+    /// The skb subsystem, if a plugin provides one.
+    public var skb: (any SkbSubsystem)? { subsystem(.skb) }
+
+    /// The op named `name`, if a plugin contributes it.
+    public func op(named name: String) -> ScenarioOp? { opIndex[name].map { ops[$0] } }
+
+    /// A new CPU running a new task named `comm`.
+    public func makeCPU(id: Int = 0, comm: String = "kmsan-harness") -> KernelCPU {
+        runtime.makeCPU(id: id, comm: comm)
+    }
+
+    /// With leak checking on, reports every allocation still outstanding as HARNESS `leak`,
+    /// in plugin order; returns the number reported.
+    @discardableResult
+    public func checkLeaks(on cpu: KernelCPU) -> Int {
+        guard configuration.leakCheck else { return 0 }
+        var count = 0
+        for plugin in plugins {
+            guard let kind = plugin.provides, let subsystem = subsystems[kind] else { continue }
+            for leak in subsystem.outstandingAllocations() {
+                runtime.reportHarnessFinding(
+                    .leak, "unreferenced object 0x\(String(leak.address, radix: 16)) (size \(leak.size), \(leak.kind)) still allocated at the end",
+                    on: cpu, address: KernelAddress(leak.address))
+                count += 1
+            }
+        }
+        return count
+    }
+
+    /// Returns the machine's host memory; the machine must not be used afterwards.
+    @discardableResult
+    public func shutdown() -> HostArenaStatistics? { runtime.shutdown() }
+}

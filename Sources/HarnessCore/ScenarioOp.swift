@@ -1,0 +1,138 @@
+import KMSAN
+import KernelMemory
+
+/// An operation a plugin contributes to scenarios (`kmalloc(size, gfp)`), with its signature
+/// and one line of help, as `kmsan-harness ops` lists it.
+public struct ScenarioOp: Sendable {
+    /// What an argument must be. The scenario parser resolves named constants by kind
+    /// (`GFP_KERNEL` for `.gfp`, `DMA_TO_DEVICE` for `.dmaDirection`, ...).
+    public enum ParameterKind: String, Sendable {
+        /// A number (a size, an order, an offset).
+        case integer
+        /// An address (a register holding a pointer).
+        case pointer
+        /// `gfp_t` flags.
+        case gfp
+        /// `slab_flags_t` flags.
+        case slabFlags
+        /// `enum dma_data_direction`.
+        case dmaDirection
+        /// A double-quoted string.
+        case string
+        /// Any value, initialized or not (a value whose shadow matters).
+        case value
+    }
+
+    /// One parameter.
+    public struct Parameter: Sendable, Equatable {
+        /// Its name in the signature.
+        public var name: String
+        /// Its kind.
+        public var kind: ParameterKind
+
+        /// Creates a parameter.
+        public init(_ name: String, _ kind: ParameterKind) {
+            self.name = name
+            self.kind = kind
+        }
+    }
+
+    /// The op's name, the kernel function's.
+    public var name: String
+    /// Its parameters, in the kernel API's order.
+    public var parameters: [Parameter]
+    /// Whether it takes further arguments of the last parameter's kind (`printk`).
+    public var isVariadic: Bool
+    /// Whether it returns a value (`rN = op(...)`).
+    public var returnsValue: Bool
+    /// One line of help.
+    public var help: String
+    /// Runs the op.
+    public var run: @Sendable (OpInvocation) throws(OpError) -> ShadowedValue?
+
+    /// Creates an op.
+    public init(
+        _ name: String, _ parameters: [Parameter], isVariadic: Bool = false, returnsValue: Bool, help: String,
+        run: @escaping @Sendable (OpInvocation) throws(OpError) -> ShadowedValue?
+    ) {
+        self.name = name
+        self.parameters = parameters
+        self.isVariadic = isVariadic
+        self.returnsValue = returnsValue
+        self.help = help
+        self.run = run
+    }
+
+    /// `kmalloc(size, gfp)`, as listed by `kmsan-harness ops`.
+    public var signature: String {
+        "\(name)(\(parameters.map(\.name).joined(separator: ", "))\(isVariadic ? ", ..." : ""))"
+    }
+}
+
+/// An argument passed to an op.
+public enum OpArgument: Sendable, Equatable {
+    /// A value, with its shadow (a literal is initialized).
+    case value(ShadowedValue)
+    /// A string literal.
+    case string(String)
+}
+
+/// Why an op could not run: an argument of the wrong kind, or a subsystem it needs is missing.
+public struct OpError: Error, Equatable, CustomStringConvertible {
+    /// What went wrong.
+    public var message: String
+
+    /// Creates an error.
+    public init(_ message: String) { self.message = message }
+
+    /// The message.
+    public var description: String { message }
+}
+
+/// One call of an op: the machine, the CPU it runs on, and its arguments.
+public struct OpInvocation {
+    /// The machine.
+    public let machine: Machine
+    /// The CPU running the op.
+    public let cpu: KernelCPU
+    /// The arguments, in order.
+    public let arguments: [OpArgument]
+
+    /// Creates an invocation.
+    public init(machine: Machine, cpu: KernelCPU, arguments: [OpArgument]) {
+        self.machine = machine
+        self.cpu = cpu
+        self.arguments = arguments
+    }
+
+    /// Argument `index` as a value.
+    public func value(_ index: Int) throws(OpError) -> ShadowedValue {
+        guard index < arguments.count else { throw OpError("missing argument \(index + 1)") }
+        guard case .value(let v) = arguments[index] else { throw OpError("argument \(index + 1) must be a value, not a string") }
+        return v
+    }
+
+    /// Argument `index` as an integer (its value bits).
+    public func integer(_ index: Int) throws(OpError) -> Int { Int(truncatingIfNeeded: try value(index).value) }
+
+    /// Argument `index` as an address.
+    public func pointer(_ index: Int) throws(OpError) -> KernelAddress { KernelAddress(try value(index).value) }
+
+    /// Argument `index` as GFP flags.
+    public func gfp(_ index: Int) throws(OpError) -> GFPFlags { GFPFlags(rawValue: UInt32(truncatingIfNeeded: try value(index).value)) }
+
+    /// Argument `index` as slab flags.
+    public func slabFlags(_ index: Int) throws(OpError) -> SlabFlags { SlabFlags(rawValue: UInt32(truncatingIfNeeded: try value(index).value)) }
+
+    /// Argument `index` as a string.
+    public func string(_ index: Int) throws(OpError) -> String {
+        guard index < arguments.count else { throw OpError("missing argument \(index + 1)") }
+        guard case .string(let s) = arguments[index] else { throw OpError("argument \(index + 1) must be a string") }
+        return s
+    }
+}
+
+extension ShadowedValue {
+    /// An initialized pointer value.
+    public static func pointer(_ address: KernelAddress) -> ShadowedValue { .initialized(address.raw, width: .bits64) }
+}

@@ -1,0 +1,50 @@
+/// The six subsystems the harness models, one protocol each.
+public enum SubsystemKind: String, Sendable, CaseIterable, CustomStringConvertible {
+    /// The page allocator (mm/page_alloc.c): `PageAllocatorSubsystem`.
+    case pageAllocator = "page-allocator"
+    /// The slab allocator (mm/slub.c): `SlabSubsystem`.
+    case slab
+    /// vmalloc, vmap and ioremap (mm/vmalloc.c): `VmallocSubsystem`.
+    case vmalloc
+    /// The DMA mapping API (kernel/dma): `DMASubsystem`.
+    case dma
+    /// USB request blocks (drivers/usb/core): `USBSubsystem`.
+    case usb
+    /// Socket buffers (net/core/skbuff.c): `SkbSubsystem`.
+    case skb
+
+    /// The name used in errors and `kmsan-harness ops`.
+    public var description: String { rawValue }
+}
+
+/// What every subsystem instance offers the machine, whatever its kind.
+///
+/// A subsystem belongs to one machine. Subsystems are shared by the machine's CPUs, so their
+/// state is guarded the way the kernel guards it (a zone lock, a per-cache lock).
+public protocol Subsystem: AnyObject, Sendable {
+    /// Memory this subsystem still has allocated, for the end-of-run leak check. Each entry is
+    /// reported as a HARNESS `leak`.
+    func outstandingAllocations() -> [OutstandingAllocation]
+}
+
+extension Subsystem {
+    /// No leak tracking by default.
+    public func outstandingAllocations() -> [OutstandingAllocation] { [] }
+}
+
+/// One allocation still live at the end of a run.
+public struct OutstandingAllocation: Sendable, Equatable {
+    /// Address of the allocation.
+    public var address: UInt64
+    /// Its size in bytes.
+    public var size: Int
+    /// What allocated it (`kmalloc-64`, `alloc_pages order 2`, ...).
+    public var kind: String
+
+    /// Creates a record.
+    public init(address: UInt64, size: Int, kind: String) {
+        self.address = address
+        self.size = size
+        self.kind = kind
+    }
+}
