@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "HarnessCore", targets: ["HarnessCore"]),
         .library(name: "PageAllocatorPlugin", targets: ["PageAllocatorPlugin"]),
         .library(name: "SlabPlugin", targets: ["SlabPlugin"]),
+        .library(name: "HarnessTesting", targets: ["HarnessTesting"]),
     ],
     targets: [
         // jemalloc 5.3 from Debian (libjemalloc-dev); shims expose its macros.
@@ -39,6 +40,8 @@ let package = Package(
         .target(name: "KMSAN", dependencies: ["KernelMemory", "CMetadataKernels"]),
         // The machine, the six subsystem protocols and the plugin protocol.
         .target(name: "HarnessCore", dependencies: ["KMSAN", "KernelMemory"]),
+        // Swift-API test helpers (Swift Testing and XCTest): a fresh machine, expected reports.
+        .target(name: "HarnessTesting", dependencies: ["HarnessCore", "KMSAN", "KernelMemory"]),
         // Subsystem plugins: ordinary library targets, one folder each under Plugins/.
         .target(name: "PageAllocatorPlugin", dependencies: ["HarnessCore", "KMSAN", "KernelMemory"], path: "Plugins/PageAllocator"),
         .target(name: "SlabPlugin", dependencies: ["HarnessCore", "KMSAN", "KernelMemory"], path: "Plugins/Slab"),
@@ -46,7 +49,7 @@ let package = Package(
         .executableTarget(name: "kmsan-harness", dependencies: ["KMSAN", "KernelMemory"]),
         .testTarget(name: "KernelMemoryTests", dependencies: ["KernelMemory"]),
         .testTarget(name: "KMSANTests", dependencies: ["KMSAN", "KernelMemory"]),
-        .testTarget(name: "HarnessCoreTests", dependencies: ["HarnessCore", "KMSAN", "KernelMemory", "PageAllocatorPlugin", "SlabPlugin"]),
+        .testTarget(name: "HarnessCoreTests", dependencies: ["HarnessCore", "HarnessTesting", "KMSAN", "KernelMemory", "PageAllocatorPlugin", "SlabPlugin"]),
         .testTarget(name: "PageAllocatorPluginTests", dependencies: ["PageAllocatorPlugin", "HarnessCore", "KMSAN", "KernelMemory"]),
         .testTarget(name: "SlabPluginTests", dependencies: ["SlabPlugin", "PageAllocatorPlugin", "HarnessCore", "KMSAN", "KernelMemory"]),
     ]

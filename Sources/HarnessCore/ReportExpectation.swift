@@ -1,0 +1,94 @@
+import KMSAN
+
+/// What a report must look like: the `expect` line of a scenario, as a value.
+///
+/// Tool, bug type and the function named by the header must match; every optional clause
+/// that is set must match too (`bytes` the byte-range line, `createdAt` a frame of the creation
+/// stack, `local` the local variable's name, `storedAt` a frame of some chain link,
+/// `access` KASAN's `Read|Write of size N` line).
+public struct ReportExpectation: Sendable, Equatable, CustomStringConvertible {
+    /// The tool (`KMSAN`, `KASAN`, `HARNESS`).
+    public var tool: KernelReport.Tool
+    /// The bug type or HARNESS error kind.
+    public var bugType: String
+    /// The function the header names.
+    public var function: String
+    /// `bytes i-j of n`.
+    public var bytes: ByteRange?
+    /// `created-at f`: a frame of the creation stack.
+    public var createdAt: String?
+    /// `local name`: the local variable's name.
+    public var local: String?
+    /// `stored-at f`: a frame of some chain link.
+    public var storedAt: String?
+    /// `read|write size` (KASAN): e.g. `Read of size 1`.
+    public var access: String?
+
+    /// Creates an expectation.
+    public init(
+        _ tool: KernelReport.Tool, _ bugType: String, in function: String, bytes: ByteRange? = nil,
+        createdAt: String? = nil, local: String? = nil, storedAt: String? = nil, access: String? = nil
+    ) {
+        self.tool = tool; self.bugType = bugType; self.function = function; self.bytes = bytes
+        self.createdAt = createdAt; self.local = local; self.storedAt = storedAt; self.access = access
+    }
+
+    /// `expect KMSAN <type> in <func>`.
+    public static func kmsan(_ type: KMSANBugType, in function: String, bytes: ByteRange? = nil,
+                             createdAt: String? = nil, local: String? = nil, storedAt: String? = nil) -> ReportExpectation {
+        ReportExpectation(.kmsan, type.rawValue, in: function, bytes: bytes, createdAt: createdAt, local: local, storedAt: storedAt)
+    }
+
+    /// `expect HARNESS <kind> in <func>`.
+    public static func harness(_ kind: HarnessErrorKind, in function: String) -> ReportExpectation {
+        ReportExpectation(.harness, kind.rawValue, in: function)
+    }
+
+    /// Why `report` does not match, or nil if it does.
+    public func mismatch(_ report: KernelReport) -> String? {
+        if report.tool != tool || report.bugType != bugType || report.function != function {
+            return "expected \(tool.rawValue): \(bugType) in \(function), got \(report.title)"
+        }
+        if let bytes, report.byteRange != bytes {
+            return "expected bytes \(bytes.first)-\(bytes.last) of \(bytes.size), got \(report.byteRange.map { "\($0.first)-\($0.last) of \($0.size)" } ?? "no byte range")"
+        }
+        if let createdAt, !report.origin.contains(where: { $0.kind == .createdAt && $0.frames.contains { $0.function == createdAt } }) {
+            return "expected a creation stack with \(createdAt)"
+        }
+        if let local, !report.origin.contains(where: { $0.kind == .localVariable && $0.variable == local }) {
+            return "expected local variable \(local)"
+        }
+        if let storedAt, !report.origin.contains(where: { $0.kind == .storedAt && $0.frames.contains { $0.function == storedAt } }) {
+            return "expected a chain link stored at \(storedAt)"
+        }
+        if let access, !report.message.contains(where: { $0.hasPrefix(access) }) {
+            return "expected the access line '\(access)'"
+        }
+        return nil
+    }
+
+    /// Compares reports with expectations one to one, in order; nil if all match, else the
+    /// first mismatch (an empty `expected` means no report at all).
+    public static func firstMismatch(expected: [ReportExpectation], actual: [KernelReport]) -> String? {
+        for (i, e) in expected.enumerated() {
+            guard i < actual.count else { return "expectation \(i + 1) (\(e)) has no report: only \(actual.count) report(s)" }
+            if let why = e.mismatch(actual[i]) { return "report \(i + 1): \(why)" }
+        }
+        if actual.count > expected.count {
+            let extra = actual[expected.count]
+            return expected.isEmpty ? "expected no report, got \(extra.title)" : "unexpected report \(expected.count + 1): \(extra.title)"
+        }
+        return nil
+    }
+
+    /// The `expect` line.
+    public var description: String {
+        var s = "\(tool.rawValue) \(bugType) in \(function)"
+        if let b = bytes { s += " bytes \(b.first)-\(b.last) of \(b.size)" }
+        if let c = createdAt { s += " created-at \(c)" }
+        if let l = local { s += " local \(l)" }
+        if let st = storedAt { s += " stored-at \(st)" }
+        if let a = access { s += " \(a)" }
+        return s
+    }
+}
