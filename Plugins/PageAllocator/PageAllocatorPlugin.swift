@@ -2,16 +2,37 @@ import HarnessCore
 import KMSAN
 import KernelMemory
 
-/// The buddy page allocator plugin (work in progress; see issue #3).
+/// The buddy page allocator plugin: gives each machine a `BuddyAllocator` over the frames
+/// below the core's boot reservation, and the page allocator's scenario ops (`alloc_pages`,
+/// `__free_pages`, `page_address`, `virt_to_page`, `copy_highpage`, `__get_free_pages`,
+/// `free_pages`).
 public struct PageAllocatorPlugin: HarnessPlugin {
-    /// The plugin's name.
+    /// `page-allocator`.
     public var name: String { "page-allocator" }
     /// It provides the page allocator.
     public var provides: SubsystemKind? { .pageAllocator }
-    /// Creates the plugin.
-    public init() {}
-    /// Not implemented yet: provides no subsystem.
-    public func makeSubsystem(_ context: PluginContext) throws(MachineError) -> (any Subsystem)? {
-        throw .pluginFailed(plugin: name, message: "not implemented yet")
+    /// The failure injection each machine's allocator starts with.
+    public var failureInjection: FailureInjection
+
+    /// Creates the plugin; `failureInjection` is installed in every machine's allocator.
+    public init(failureInjection: FailureInjection = .none) {
+        self.failureInjection = failureInjection
     }
+
+    /// Builds the machine's `BuddyAllocator`, with its call sites interned.
+    public func makeSubsystem(_ context: PluginContext) throws(MachineError) -> (any Subsystem)? {
+        guard context.runtime.bootMemory.firstFrame.index > 0 else {
+            throw .pluginFailed(plugin: name, message: "no frames below the boot reservation to manage")
+        }
+        return BuddyAllocator(runtime: context.runtime, failureInjection: failureInjection)
+    }
+
+    /// The page allocator's scenario ops.
+    public var ops: [ScenarioOp] { Self.scenarioOps }
+}
+
+extension Machine {
+    /// The machine's page allocator as a `BuddyAllocator`, if the page allocator plugin
+    /// provides it (for what the protocol does not cover: failure injection, buddy info).
+    public var buddyAllocator: BuddyAllocator? { pageAllocator as? BuddyAllocator }
 }

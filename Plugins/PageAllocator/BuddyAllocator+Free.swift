@@ -1,0 +1,69 @@
+import HarnessCore
+import KMSAN
+import KernelMemory
+
+extension BuddyAllocator {
+    /// `__free_pages(page, order)`: returns a live block.
+    ///
+    /// Under `__free_pages` → `free_unref_page` (order <= PAGE_ALLOC_COSTLY_ORDER) or
+    /// `__free_pages_ok` → `free_pages_prepare`, which calls `kmsan_free_page` on all
+    /// `PAGE_SIZE << order` bytes before the block goes back to the free lists and merges with
+    /// its buddies.
+    ///
+    /// `pfn` must head a live block allocated with exactly `order`. Otherwise nothing changes
+    /// and the free is a HARNESS finding whose header names the caller: `double-free` for a
+    /// block already freed, `invalid-free` for the wrong order, a tail page, a frame never
+    /// allocated or one the allocator does not manage.
+    public func freePages(_ pfn: PageFrameNumber, order: Int, on cpu: KernelCPU) {
+        release(pfn, order: order, on: cpu, outerFrames: 0)
+    }
+
+    /// `free_pages(addr, order)`: `__free_pages(virt_to_page(addr), order)`; a null address
+    /// does nothing, and an address outside the direct map is a HARNESS `invalid-free`.
+    public func freePages(address: KernelAddress, order: Int, on cpu: KernelCPU) {
+        guard !address.isNull else { return }
+        cpu.call(sites.freePagesAddress) {
+            guard let pfn = runtime.addressSpace.directMapFrame(address) else {
+                runtime.reportHarnessFinding(
+                    .invalidFree, "free_pages: \(address) is not a direct-map address (virt_addr_valid fails)",
+                    on: cpu, skippingInnermost: 1, address: address)
+                return
+            }
+            release(pfn, order: order, on: cpu, outerFrames: 1)
+        }
+    }
+
+    /// `__free_pages` with `outerFrames` plugin frames already pushed by the caller.
+    func release(_ pfn: PageFrameNumber, order: Int, on cpu: KernelCPU, outerFrames: Int) {
+        cpu.call(sites.freePages) {
+            if let refusal = zone.withLock({ $0.beginFree(pfn.index, order: order) }) {
+                let address = runtime.addressSpace.directMapAddress(of: pfn)
+                switch refusal {
+                case .doubleFree(let why):
+                    runtime.reportHarnessFinding(.doubleFree, "__free_pages: \(why)", on: cpu,
+                                                 skippingInnermost: outerFrames + 1, address: address)
+                case .invalidFree(let why):
+                    runtime.reportHarnessFinding(.invalidFree, "__free_pages: \(why)", on: cpu,
+                                                 skippingInnermost: outerFrames + 1, address: address)
+                }
+                return
+            }
+            cpu.call(order <= Self.costlyOrder ? sites.freeUnrefPage : sites.freePagesOk) {
+                cpu.call(sites.freePagesPrepare) {
+                    runtime.freePage(pfn, order: order, on: cpu)
+                }
+                // __free_one_page(), under the zone lock.
+                zone.withLock { $0.finishFree(pfn.index, order: order) }
+            }
+        }
+    }
+
+    /// Reports a `struct page *` handle that names no frame, as a HARNESS finding raised in
+    /// `site` (a frame the plugin pushes), so the header names the caller.
+    func reportBadPageHandle(_ kind: HarnessErrorKind, _ handle: KernelAddress, in site: CallSite, function: String, on cpu: KernelCPU) {
+        cpu.call(site) {
+            runtime.reportHarnessFinding(kind, "\(function): \(handle) is not a struct page pointer of this machine",
+                                         on: cpu, skippingInnermost: 1, address: handle)
+        }
+    }
+}

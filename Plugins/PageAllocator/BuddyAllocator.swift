@@ -1,0 +1,101 @@
+import HarnessCore
+import KMSAN
+import KernelMemory
+
+/// A binary buddy allocator over the frames a machine leaves to its page allocator
+/// (`[0, bootMemory.firstFrame)`), modelled on mm/page_alloc.c.
+///
+/// - Orders 0 through MAX_PAGE_ORDER (10); one free list per order, kept sorted, and
+///   allocation takes the lowest address of the smallest order that fits, so the same program
+///   gets the same frames. Larger blocks are split on allocation; a freed block merges with its
+///   buddy (`pfn ^ (1 << order)`) for as long as the buddy is free with the same order.
+/// - The order of every live block is recorded (and `__GFP_COMP` marks it compound), so a
+///   double free, a free with the wrong order, of a tail page or of a frame never allocated is
+///   a HARNESS finding that leaves the allocator untouched, never a crash.
+/// - `kmsan_alloc_page` runs after the block left the free lists (and after `__GFP_ZERO`
+///   cleared it); `kmsan_free_page` runs before it goes back.
+/// - A min watermark (1/64 of the managed frames) keeps a reserve that only `__GFP_HIGH`
+///   allocations (and `__GFP_NOFAIL` as a last resort) may take, with the kernel's arithmetic.
+///
+/// Thread-safe: the zone state is behind one lock (the zone lock); the KMSAN hooks run
+/// outside it, as in the kernel.
+public final class BuddyAllocator: PageAllocatorSubsystem {
+    /// MAX_PAGE_ORDER: the largest order of a block.
+    public static let maxOrder = Zone.maxOrder
+    /// PAGE_ALLOC_COSTLY_ORDER: frees of higher orders skip the per-CPU lists.
+    public static let costlyOrder = 3
+
+    /// The machine's runtime.
+    public let runtime: KMSANRuntime
+    /// Frames the allocator manages: `[0, managedFrames)`.
+    public let managedFrames: Int
+    /// The min watermark, in frames: allocations without `__GFP_HIGH` fail rather than leave
+    /// fewer free frames than this.
+    public let minWatermark: Int
+    let sites: PageAllocatorSites
+    let zone: Locked<Zone>
+
+    /// Builds the allocator of `runtime`'s machine, with all managed frames free.
+    public init(runtime: KMSANRuntime, failureInjection: FailureInjection = .none) {
+        self.runtime = runtime
+        managedFrames = runtime.bootMemory.firstFrame.index
+        minWatermark = max(1, managedFrames / 64)
+        sites = PageAllocatorSites(symbols: runtime.symbols)
+        zone = Locked(Zone(managed: managedFrames, injection: failureInjection))
+    }
+
+    /// The failure injection in force. Setting it restarts the count of `alloc_pages` calls.
+    public var failureInjection: FailureInjection {
+        get { zone.withLock { $0.injection } }
+        set {
+            zone.withLock { z in
+                z.injection = newValue
+                z.callsSinceInjection = 0
+            }
+        }
+    }
+
+    /// Frames currently free (`NR_FREE_PAGES`).
+    public var freeFrames: Int { zone.withLock { $0.freeCount } }
+
+    /// Free blocks per order, 0 through MAX_PAGE_ORDER (a line of `/proc/buddyinfo`).
+    public var freeBlocksPerOrder: [Int] { zone.withLock { $0.freeLists.map(\.count) } }
+
+    /// The order `pfn` was allocated with, if it heads a live block.
+    public func allocationOrder(of pfn: PageFrameNumber) -> Int? {
+        zone.withLock { z in
+            guard pfn.index >= 0, pfn.index < z.managed, case .head(let order, _) = z.pages[pfn.index] else { return nil }
+            return order
+        }
+    }
+
+    /// Whether `pfn` heads a live compound block (allocated with `__GFP_COMP`, order > 0).
+    public func isCompoundHead(_ pfn: PageFrameNumber) -> Bool {
+        zone.withLock { z in
+            guard pfn.index >= 0, pfn.index < z.managed, case .head(_, let compound) = z.pages[pfn.index] else { return false }
+            return compound
+        }
+    }
+
+    /// The head of the live block containing `pfn` (`compound_head()`, for compound and
+    /// plain blocks alike), or nil if `pfn` is in no live block.
+    public func blockHead(of pfn: PageFrameNumber) -> PageFrameNumber? {
+        zone.withLock { z in
+            guard pfn.index >= 0, pfn.index < z.managed else { return nil }
+            switch z.pages[pfn.index] {
+            case .head: return pfn
+            case .tail(let head): return PageFrameNumber(head)
+            case .buddy, .freeTail, .freeing: return nil
+            }
+        }
+    }
+
+    /// Every live block, as `alloc_pages order N` at its direct-map address, lowest first.
+    public func outstandingAllocations() -> [OutstandingAllocation] {
+        zone.withLock { $0.liveBlocks }.map { block in
+            OutstandingAllocation(
+                address: runtime.addressSpace.directMapAddress(of: PageFrameNumber(block.pfn)).raw,
+                size: PAGE_SIZE << block.order, kind: "alloc_pages order \(block.order)")
+        }
+    }
+}
