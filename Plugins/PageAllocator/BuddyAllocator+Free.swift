@@ -16,6 +16,7 @@ extension BuddyAllocator {
     /// allocated or one the allocator does not manage.
     public func freePages(_ pfn: PageFrameNumber, order: Int, on cpu: KernelCPU) {
         release(pfn, order: order, on: cpu, outerFrames: 0)
+        if allocationOrder(of: pfn) == nil { owners.withLock { _ = $0.removeValue(forKey: pfn.index) } }
     }
 
     /// `free_pages(addr, order)`: `__free_pages(virt_to_page(addr), order)`; a null address

@@ -34,6 +34,8 @@ public final class BuddyAllocator: PageAllocatorSubsystem {
     public let minWatermark: Int
     let sites: PageAllocatorSites
     let zone: Locked<Zone>
+    /// Live blocks owned by another subsystem, by head frame (see `setOwner`).
+    let owners = Locked<[Int: String]>([:])
 
     /// Builds the allocator of `runtime`'s machine, with all managed frames free.
     public init(runtime: KMSANRuntime, failureInjection: FailureInjection = .none) {
@@ -90,9 +92,17 @@ public final class BuddyAllocator: PageAllocatorSubsystem {
         }
     }
 
-    /// Every live block, as `alloc_pages order N` at its direct-map address, lowest first.
+    /// Records that another subsystem owns a live block (slab pages, a large kmalloc): the
+    /// leak check leaves it to that subsystem. Cleared with nil, and when the block is freed.
+    public func setOwner(_ owner: String?, ofBlockAt pfn: PageFrameNumber) {
+        owners.withLock { $0[pfn.index] = owner }
+    }
+
+    /// Every live block no other subsystem owns, as `alloc_pages order N` at its direct-map
+    /// address, lowest first.
     public func outstandingAllocations() -> [OutstandingAllocation] {
-        zone.withLock { $0.liveBlocks }.map { block in
+        let owned = owners.withLock { $0 }
+        return zone.withLock { $0.liveBlocks }.filter { owned[$0.pfn] == nil }.map { block in
             OutstandingAllocation(
                 address: runtime.addressSpace.directMapAddress(of: PageFrameNumber(block.pfn)).raw,
                 size: PAGE_SIZE << block.order, kind: "alloc_pages order \(block.order)")

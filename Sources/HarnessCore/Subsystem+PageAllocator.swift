@@ -20,9 +20,16 @@ public protocol PageAllocatorSubsystem: Subsystem {
 
     /// Frames currently free.
     var freeFrames: Int { get }
+
+    /// Marks a live block as owned by another subsystem (`PageSlab`, a large kmalloc), so
+    /// that the leak check reports the owner's objects instead of its pages; nil clears it.
+    func setOwner(_ owner: String?, ofBlockAt pfn: PageFrameNumber)
 }
 
 extension PageAllocatorSubsystem {
+    /// Allocators that do not track owners report every live block.
+    public func setOwner(_ owner: String?, ofBlockAt pfn: PageFrameNumber) {}
+
     /// `alloc_pages` returning the block's direct-map address (`page_address`), or nil.
     public func allocPagesAddress(_ gfp: GFPFlags, order: Int, on cpu: KernelCPU) -> KernelAddress? {
         allocPages(gfp, order: order, on: cpu).map { cpu.runtime.addressSpace.directMapAddress(of: $0) }
