@@ -30,6 +30,9 @@ let package = Package(
             dependencies: [
                 .product(name: "KMSAN", package: rootPackage),
                 .product(name: "KernelMemory", package: rootPackage),
+                .product(name: "HarnessCore", package: rootPackage),
+                .product(name: "PageAllocatorPlugin", package: rootPackage),
+                .product(name: "SlabPlugin", package: rootPackage),
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/KMSANRuntime",

@@ -61,7 +61,8 @@ extension SlubAllocator {
     func plan(freeing pointer: KernelAddress, expecting expected: SlubCache?, api: String) -> FreePlan {
         let space = runtime.addressSpace
         let pfn = space.directMapFrame(pointer)
-        let never = FreePlan.misuse(.invalidFree, "\(api): \(pointer) was never returned by the slab allocator")
+        // Built only on the error paths: formatting it for every free would dominate kfree.
+        func never() -> FreePlan { .misuse(.invalidFree, "\(api): \(pointer) was never returned by the slab allocator") }
         return state.withLock { s in
             switch s.lookup(pointer, pfn: pfn, space: space) {
             case .object(let cache, let slab, let index, let objectState):
@@ -88,10 +89,10 @@ extension SlubAllocator {
                 s.endLarge(head, order: order)
                 return .large(head: head, order: order)
             case .retired(let old, let atObject):
-                guard atObject, pages.allocationOrder(of: PageFrameNumber(old.head)) == nil else { return never }
+                guard atObject, pages.allocationOrder(of: PageFrameNumber(old.head)) == nil else { return never() }
                 return .misuse(.doubleFree, "\(api): double free of \(pointer) (\(old.name)); its pages are already free")
             case .unknown:
-                return never
+                return never()
             }
         }
     }

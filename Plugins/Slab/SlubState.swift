@@ -127,20 +127,24 @@ extension SlubState {
 
     /// Takes the head of the cpu slab's free list, moving to a partial slab when the cpu slab
     /// is full (`slab_alloc_node`'s fast path and `___slab_alloc` without a new slab).
+    ///
+    /// Mutates the cache and slab in place (`caches[id]!`), never through copies: a copy would
+    /// make every allocation copy the cache's slab table and the slab's arrays.
     mutating func takeObject(from cacheID: Int) -> Take {
-        guard var state = caches[cacheID] else { return .gone }
-        defer { caches[cacheID] = state }
+        guard caches[cacheID] != nil else { return .gone }
+        return Self.take(from: &caches[cacheID]!)
+    }
+
+    private static func take(from state: inout CacheState) -> Take {
         if state.cpuSlab.map({ state.slabs[$0]?.freelist.isEmpty ?? true }) ?? true {
             guard !state.partial.isEmpty else { return .empty }
             state.cpuSlab = state.partial.removeFirst()
         }
         let head = state.cpuSlab!
-        var slab = state.slabs[head]!
-        let index = slab.freelist.removeLast()
-        slab.objects[index] = .allocated
-        state.slabs[head] = slab
+        let index = state.slabs[head]!.freelist.removeLast()
+        state.slabs[head]!.objects[index] = .allocated
         state.live += 1
-        return .object(slab.base + index * state.cache.layout.size)
+        return .object(state.slabs[head]!.base + index * state.cache.layout.size)
     }
 
     /// Adds a new slab as the cpu slab (the old cpu slab joins the partial list if it has free
@@ -164,28 +168,34 @@ extension SlubState {
     mutating func putObject(
         cache cacheID: Int, slab head: Int, index: Int, minPartial: Int
     ) -> (next: KernelAddress, discard: Slab?) {
-        guard var state = caches[cacheID], var slab = state.slabs[head] else { return (.null, nil) }
+        guard caches[cacheID]?.slabs[head] != nil else { return (.null, nil) }
+        let (next, discard, size, name) = Self.put(into: &caches[cacheID]!, slab: head, index: index, minPartial: minPartial)
+        if let discard {
+            retire(discard.head, order: discard.order, as: RetiredOwner(head: head, slotSize: size, name: name))
+        }
+        return (next, discard)
+    }
+
+    private static func put(
+        into state: inout CacheState, slab head: Int, index: Int, minPartial: Int
+    ) -> (KernelAddress, Slab?, Int, String) {
         let size = state.cache.layout.size
-        let next = slab.freelist.last.map { slab.base + $0 * size } ?? .null
-        let wasFull = slab.freelist.isEmpty
-        slab.freelist.append(index)
-        slab.objects[index] = .free
-        state.slabs[head] = slab
+        let (next, wasFull, inUse): (KernelAddress, Bool, Int) = {
+            let slab = state.slabs[head]!
+            return (slab.freelist.last.map { slab.base + $0 * size } ?? .null, slab.freelist.isEmpty, slab.inUse - 1)
+        }()
+        state.slabs[head]!.freelist.append(index)
+        state.slabs[head]!.objects[index] = .free
         state.live -= 1
         var discard: Slab?
         if state.cpuSlab != head {
-            if slab.inUse == 0, state.partial.filter({ $0 != head }).count >= minPartial {
+            if inUse == 0, state.partial.filter({ $0 != head }).count >= minPartial {
                 state.partial.removeAll { $0 == head }
-                state.slabs[head] = nil
-                discard = slab
+                discard = state.slabs.removeValue(forKey: head)
             } else if wasFull {
                 state.partial.append(head)
             }
         }
-        caches[cacheID] = state
-        if let discard {
-            retire(discard.head, order: discard.order, as: RetiredOwner(head: head, slotSize: size, name: state.cache.name))
-        }
-        return (next, discard)
+        return (next, discard, size, state.cache.name)
     }
 }

@@ -147,4 +147,7 @@ let benchmarks: @Sendable () -> Void = {
             SummaryRow(label: "depot.save([UInt64])", nanoseconds: context.median(DepotMetric.array)),
         ])
     }
+
+    // 4 and 5. Allocator throughput through the bundled plugins (Allocators.swift).
+    registerAllocatorBenchmarks()
 }
