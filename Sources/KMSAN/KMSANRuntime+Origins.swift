@@ -6,24 +6,23 @@ extension KMSANRuntime {
     /// at most 64 frames) and returns its handle with the given extra bits.
     package func saveStack(on cpu: KernelCPU, useAfterFree: Bool = false) -> OriginHandle {
         let task = cpu.current
-        let frames = task.frames
-        let cached = frames.withUnsafeBufferPointer { now in
-            task.lastSavedStack.withUnsafeBufferPointer { last in
-                now.count == last.count && !last.isEmpty
-                    && memcmp(now.baseAddress!, last.baseAddress!, now.count * MemoryLayout<UInt64>.stride) == 0
+        let handle = task.withFrames { frames -> OriginHandle in
+            let cached = task.lastSavedStack.withUnsafeBufferPointer { last in
+                frames.count == last.count && !last.isEmpty
+                    && memcmp(frames.baseAddress!, last.baseAddress!, frames.count * MemoryLayout<UInt64>.stride) == 0
             }
+            if cached { return task.lastSavedHandle }
+            let n = min(frames.count, StackDepot.maxEntries)
+            let handle = withUnsafeTemporaryAllocation(of: UInt64.self, capacity: max(n, 1)) { buf -> OriginHandle in
+                let last = frames.count - 1
+                for i in 0..<n { buf[i] = frames[last - i] }
+                return depot.save(UnsafeBufferPointer(rebasing: buf[0..<n]))
+            }
+            task.lastSavedStack.removeAll(keepingCapacity: true)
+            task.lastSavedStack.append(contentsOf: frames)
+            task.lastSavedHandle = handle
+            return handle
         }
-        if cached { return task.lastSavedHandle.with(depth: 0, useAfterFree: useAfterFree) }
-        let n = min(frames.count, StackDepot.maxEntries)
-        let handle = withUnsafeTemporaryAllocation(of: UInt64.self, capacity: max(n, 1)) { buf -> OriginHandle in
-            let last = frames.count - 1
-            for i in 0..<n { buf[i] = frames[last - i] }
-            return depot.save(UnsafeBufferPointer(rebasing: buf[0..<n]))
-        }
-        // Copy (not share) the frames, so the next push does not copy the live stack.
-        task.lastSavedStack.removeAll(keepingCapacity: true)
-        task.lastSavedStack.append(contentsOf: frames)
-        task.lastSavedHandle = handle
         return handle.with(depth: 0, useAfterFree: useAfterFree)
     }
 
@@ -40,9 +39,8 @@ extension KMSANRuntime {
     /// `__msan_poison_alloca()`'s origin: {alloca magic, variable name, the creating function's
     /// return address, its caller's}.
     package func localVariableOrigin(name: String, on cpu: KernelCPU) -> OriginHandle {
-        let frames = cpu.current.frames
-        let pc1 = frames.last ?? 0
-        let pc2 = frames.count >= 2 ? frames[frames.count - 2] : 0
+        let pc1 = cpu.current.topFrame ?? 0
+        let pc2 = cpu.current.callerFrame ?? 0
         return depot.save([StackDepot.allocaMagic, symbols.intern(name), pc1, pc2])
     }
 

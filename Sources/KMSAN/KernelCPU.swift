@@ -57,12 +57,8 @@ public final class KernelCPU {
     /// pops the frame and the stack locals it created.
     public func call<R>(_ site: CallSite, _ body: () throws -> R) rethrows -> R {
         let task = current
-        task.frames.append(site.address)
-        task.frameMarks.append(task.stackUsed)
-        defer {
-            task.frames.removeLast()
-            task.stackUsed = task.frameMarks.removeLast()
-        }
+        let pushed = task.push(site.address)
+        defer { if pushed { task.pop() } }
         return try body()
     }
 
@@ -70,14 +66,12 @@ public final class KernelCPU {
     /// executing, as a return address moves through a function. Scenario interpreters call this
     /// before each statement so that each line is its own stack.
     public func setCurrentSite(_ site: CallSite) {
-        let task = current
-        guard !task.frames.isEmpty else { return }
-        task.frames[task.frames.count - 1] = site.address
+        current.replaceTop(site.address)
     }
 
     /// Moves the innermost frame to `file:line` within its own function (see `setCurrentSite`).
     public func step(file: String = #fileID, line: Int = #line) {
-        guard let top = current.frames.last, let name = runtime.symbols.functionName(of: CallSite(address: top)) else { return }
+        guard let top = current.topFrame, let name = runtime.symbols.functionName(of: CallSite(address: top)) else { return }
         setCurrentSite(runtime.symbols.site(in: name, file: file, line: line))
     }
 

@@ -22,10 +22,15 @@ public final class KernelTask {
     /// The frame backing the stack.
     let stackFrame: PageFrameNumber?
 
-    /// Return addresses of the call stack, outermost first.
-    @exclusivity(unchecked) package var frames: [UInt64] = []
+    /// Most frames a call stack holds. Calls nested deeper run without a frame of their own
+    /// (a runaway recursion in a scenario must not take the host down).
+    public static let maxCallDepth = 256
+    /// Return addresses of the call stack, outermost first (`depth` of them).
+    private let frameStorage = UnsafeMutablePointer<UInt64>.allocate(capacity: KernelTask.maxCallDepth)
     /// Stack usage at each push, to pop the locals of a returning frame.
-    @exclusivity(unchecked) package var frameMarks: [Int] = []
+    private let markStorage = UnsafeMutablePointer<Int>.allocate(capacity: KernelTask.maxCallDepth)
+    /// Frames on the call stack.
+    @exclusivity(unchecked) private var depth = 0
     /// The stack last saved to the depot from this task, and its handle: saving the same stack
     /// again (the common case: one allocation site in a loop) skips the depot's lock.
     @exclusivity(unchecked) package var lastSavedStack: [UInt64] = []
@@ -43,6 +48,49 @@ public final class KernelTask {
         self.stackBase = stackBase
     }
 
+    deinit {
+        frameStorage.deallocate()
+        markStorage.deallocate()
+    }
+
     /// Number of frames on the call stack.
-    public var callDepth: Int { frames.count }
+    public var callDepth: Int { depth }
+
+    /// Return addresses of the call stack, outermost first (a copy, for reports).
+    package var frames: [UInt64] { Array(UnsafeBufferPointer(start: frameStorage, count: depth)) }
+
+    /// Calls `body` with the call stack's return addresses, outermost first.
+    @inline(__always)
+    package func withFrames<R>(_ body: (UnsafeBufferPointer<UInt64>) -> R) -> R {
+        body(UnsafeBufferPointer(start: frameStorage, count: depth))
+    }
+
+    /// The innermost return address, if any.
+    package var topFrame: UInt64? { depth > 0 ? frameStorage[depth - 1] : nil }
+
+    /// The return address below the innermost one, if any.
+    package var callerFrame: UInt64? { depth > 1 ? frameStorage[depth - 2] : nil }
+
+    /// Pushes a frame and remembers the stack usage; false (and nothing pushed) when the
+    /// stack is at `maxCallDepth`.
+    @inline(__always)
+    package func push(_ address: UInt64) -> Bool {
+        guard depth < Self.maxCallDepth else { return false }
+        frameStorage[depth] = address
+        markStorage[depth] = stackUsed
+        depth += 1
+        return true
+    }
+
+    /// Pops the innermost frame and the stack locals it created.
+    @inline(__always)
+    package func pop() {
+        depth -= 1
+        stackUsed = markStorage[depth]
+    }
+
+    /// Replaces the innermost return address.
+    package func replaceTop(_ address: UInt64) {
+        if depth > 0 { frameStorage[depth - 1] = address }
+    }
 }

@@ -103,4 +103,36 @@ import KernelMemory
         m.runtime.exitTask(task, on: m.cpu)
         #expect(m.runtime.bootMemory.allocatedFrames == before)
     }
+
+    @Test func callsBeyondTheDepthLimitRunWithoutAFrame() throws {
+        let m = try TestMachine()
+        let site = m.runtime.symbols.site(in: "recurse", file: "t", line: 1)
+        var deepest = 0, ran = 0
+        func recurse(_ n: Int) {
+            m.cpu.call(site) {
+                ran += 1
+                deepest = max(deepest, m.cpu.current.callDepth)
+                if n > 0 { recurse(n - 1) }
+            }
+        }
+        recurse(KernelTask.maxCallDepth + 50)
+        #expect(ran == KernelTask.maxCallDepth + 51)
+        #expect(deepest == KernelTask.maxCallDepth)
+        #expect(m.cpu.current.callDepth == 0)
+    }
+
+    @Test func callsWithinTheLimitEachHaveAFrame() throws {
+        let m = try TestMachine()
+        let site = m.runtime.symbols.site(in: "recurse", file: "t", line: 1)
+        var depths: [Int] = []
+        func recurse(_ n: Int) {
+            m.cpu.call(site) {
+                depths.append(m.cpu.current.callDepth)
+                if n > 0 { recurse(n - 1) }
+            }
+        }
+        recurse(9)
+        #expect(depths == Array(1...10))
+        #expect(m.cpu.current.callDepth == 0)
+    }
 }
