@@ -77,8 +77,10 @@ extension SlubAllocator {
                 guard let id = s.cacheIDs[cache], let target = s.caches[id] else { return .unknown }
                 guard target.live == 0 else { return .busy(target.cache.name, target.live) }
                 s.cacheIDs[cache] = nil
-                s.caches[id] = nil
-                let slabs = target.slabs.values.sorted { $0.head < $1.head }
+                s.removeCache(id)
+                var slabs: [SlubState.Slab] = []
+                for slot in s.slabCache.indices where s.slabCache[slot] == id { slabs.append(s.removeSlab(slot)) }
+                slabs.sort { $0.head < $1.head }
                 for slab in slabs {
                     s.retire(slab.head, order: slab.order, as: SlubState.RetiredOwner(
                         head: slab.head.index, slotSize: target.cache.layout.size, name: target.cache.name))

@@ -107,7 +107,7 @@ extension SlubAllocator {
             if cache.poisonsObjects { fillFreePoison(object, of: cache) }
             let discard = cpu.call(sites.doSlabFree) { () -> SlubState.Slab? in
                 state.withLock { s in
-                    let (next, discard) = s.putObject(cache: cache.id, slab: slab, index: index, minPartial: Self.minPartial)
+                    let (next, discard) = s.putObject(cache: cache.id, slot: slab, index: index, size: cache.layout.size, minPartial: Self.minPartial)
                     // Under the lock: nobody may take the object before its free pointer is written.
                     runtime.store(.pointer(next), to: object + cache.layout.freePointerOffset, on: cpu)
                     return discard

@@ -29,9 +29,21 @@ extension SlubAllocator {
     /// An object of the size class of `size` (at most 8 KiB), or `ZERO_SIZE_PTR` for 0.
     func kmallocSmall(_ size: Int, gfp: GFPFlags, on cpu: KernelCPU) -> KernelAddress? {
         guard size > 0 else { return Self.zeroSizePointer }
-        let index = Self.kmallocSizes.firstIndex { $0 >= size }!
-        return slabAllocNode(kmallocCaches[index], gfp: gfp, on: cpu)
+        return slabAllocNode(kmallocCaches[Self.kmallocIndex(size)], gfp: gfp, on: cpu)
     }
+
+    /// `kmalloc_index`: the index in `kmallocSizes` of the smallest class holding `size` bytes
+    /// (1...8192), without a search: a table up to 192 bytes, powers of two above.
+    @inline(__always)
+    static func kmallocIndex(_ size: Int) -> Int {
+        if size <= 192 { return smallClassIndex[(size - 1) >> 3] }
+        // 256 ... 8192: index 7 is 256.
+        let log2 = Int.bitWidth - (size - 1).leadingZeroBitCount
+        return log2 - 1
+    }
+
+    /// `kmallocIndex` for sizes 1...192, by `(size - 1) / 8`.
+    static let smallClassIndex: [Int] = (0..<24).map { i in kmallocSizes.firstIndex { $0 >= i * 8 + 1 }! }
 
     /// `___kmalloc_large_node`: a compound block of `get_order(size)` pages (with `__GFP_ZERO`
     /// if asked), then `kmsan_kmalloc_large` poisons (or unpoisons) the `size` bytes asked for.

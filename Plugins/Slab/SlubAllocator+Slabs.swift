@@ -84,7 +84,7 @@ extension SlubAllocator {
     func slabAllocNode(_ cache: SlubCache, gfp: GFPFlags, on cpu: KernelCPU) -> KernelAddress? {
         cpu.call(sites.slabAllocNode) { () -> KernelAddress? in
             var object: KernelAddress?
-            switch state.withLock({ $0.takeObject(from: cache.id) }) {
+            switch state.withLock({ $0.takeObject(from: cache.id, size: cache.layout.size) }) {
             case .object(let o): object = o
             case .gone: return nil
             case .empty:

@@ -39,7 +39,7 @@ public final class SlubAllocator: SlabSubsystem {
     /// Interned frames.
     let sites: SlubSites
     /// All mutable state.
-    let state = Locked(SlubState())
+    let state: Locked<SlubState>
     /// The kmalloc caches, in `kmallocSizes` order.
     let kmallocCaches: [SlubCache]
     /// The `kmem_cache` cache.
@@ -51,6 +51,7 @@ public final class SlubAllocator: SlabSubsystem {
         self.runtime = runtime
         pages = pageAllocator
         sites = SlubSites(symbols: runtime.symbols)
+        state = Locked(SlubState(frameCount: runtime.memory.frameCount))
         (bootstrapCache, kmallocCaches) = state.withLock { s in
             let boot = s.addCache(
                 name: "kmem_cache", kind: .bootstrap,

@@ -7,7 +7,7 @@ import KernelMemory
 extension SlubState {
     /// What an address points at.
     enum Lookup {
-        /// The start of object `index` of the slab with head frame `slab`, in `cache`.
+        /// The start of object `index` of the slab in slot `slab`, in `cache`.
         case object(cache: SlubCache, slab: Int, index: Int, state: ObjectState)
         /// A byte inside object `object` of `cache` (an interior pointer).
         case interior(cache: SlubCache, object: KernelAddress)
@@ -23,22 +23,26 @@ extension SlubState {
 
     /// What `address` (a direct-map address whose frame is `pfn`) points at.
     func lookup(_ address: KernelAddress, pfn: PageFrameNumber?, space: AddressSpace) -> Lookup {
-        guard let pfn else { return .unknown }
+        guard let pfn, pfn.index >= 0, pfn.index < pages.count else { return .unknown }
         if let owner = pages[pfn.index] {
             switch owner {
             case .large(let head, let order, let size):
                 let start = space.directMapAddress(of: PageFrameNumber(head))
                 return .large(head: PageFrameNumber(head), order: order, size: size, isStart: address == start)
-            case .slab(let cacheID, let head):
-                guard let state = caches[cacheID], let slab = state.slabs[head] else { return .unknown }
-                let size = state.cache.layout.size
-                let offset = address - slab.base
-                let index = offset / size
-                guard offset >= 0, index < slab.objects.count else { return .unknown }
-                if offset % size != 0 {
-                    return .interior(cache: state.cache, object: slab.base + index * size)
+            case .slab(let cacheID, let slot):
+                guard hasCache(cacheID), self.slot(slot, belongsTo: cacheID) else { return .unknown }
+                let cache = caches[cacheID]!.cache
+                let size = cache.layout.size
+                return slabs.withUnsafeBufferPointer { table in
+                    let base = table[slot]!.slab.base
+                    let offset = address - base
+                    let index = offset / size
+                    guard offset >= 0, index < table[slot]!.slab.objects.count else { return .unknown }
+                    if offset % size != 0 {
+                        return .interior(cache: cache, object: base + index * size)
+                    }
+                    return .object(cache: cache, slab: slot, index: index, state: table[slot]!.slab.objects[index])
                 }
-                return .object(cache: state.cache, slab: head, index: index, state: slab.objects[index])
             }
         }
         if let old = retired[pfn.index] {
@@ -49,8 +53,9 @@ extension SlubState {
     }
 
     /// Marks a live object as being freed (it stays counted as live until `putObject`).
-    mutating func beginFree(cache cacheID: Int, slab head: Int, index: Int) {
-        caches[cacheID]?.slabs[head]?.objects[index] = .freeing
+    mutating func beginFree(cache cacheID: Int, slab slot: Int, index: Int) {
+        guard self.slot(slot, belongsTo: cacheID) else { return }
+        slabs[slot]!.slab.objects[index] = .freeing
     }
 
     /// Forgets a `kmalloc_large` block that is being freed.
@@ -61,17 +66,19 @@ extension SlubState {
     /// Every object not on a free list, and every `kmalloc_large` block, by address.
     func liveAllocations(space: AddressSpace) -> [OutstandingAllocation] {
         var out: [OutstandingAllocation] = []
-        for state in caches.values where state.cache.kind != .bootstrap {
+        for case let entry? in slabs {
+            guard let state = caches[entry.cache], state.cache.kind != .bootstrap else { continue }
             let layout = state.cache.layout
-            for slab in state.slabs.values {
+            do {
+                let slab = entry.slab
                 for (i, s) in slab.objects.enumerated() where s != .free {
                     out.append(OutstandingAllocation(
                         address: (slab.base + i * layout.size).raw, size: layout.objectSize, kind: state.cache.leakKind))
                 }
             }
         }
-        for (pfn, owner) in pages {
-            guard case .large(let head, let order, let size) = owner, head == pfn else { continue }
+        for (pfn, owner) in pages.enumerated() {
+            guard case .large(let head, let order, let size)? = owner, head == pfn else { continue }
             out.append(OutstandingAllocation(
                 address: space.directMapAddress(of: PageFrameNumber(head)).raw, size: size, kind: "kmalloc_large order \(order)"))
         }

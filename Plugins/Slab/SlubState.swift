@@ -8,6 +8,10 @@ import KernelMemory
 /// The free lists are kept here, not read back from simulated memory: SLUB also writes each
 /// free pointer into its object (so that KMSAN sees those bytes become initialized), but a
 /// buggy scenario that scribbles over a freed object cannot corrupt the allocator itself.
+///
+/// Hot-path layout: caches live in an array indexed by cache id, slabs in an array of slots
+/// (with a free-slot list) referenced by slot index, and frame owners in flat arrays indexed
+/// by frame number, so that an allocation or a free does no hashing and copies no arrays.
 struct SlubState {
     /// The state of one object slot.
     enum ObjectState: UInt8 {
@@ -36,24 +40,35 @@ struct SlubState {
         var inUse: Int { objects.count - freelist.count }
     }
 
+    /// A slab in the slot table, with the cache it belongs to.
+    struct SlabSlot {
+        /// The owning cache's id.
+        var cache: Int
+        /// The slab.
+        var slab: Slab
+    }
+
     /// The mutable part of one cache.
     struct CacheState {
         /// The fixed part.
         var cache: SlubCache
-        /// Slabs by head frame index.
-        var slabs: [Int: Slab] = [:]
-        /// The slab allocations come from first (SLUB's cpu slab, shared by all CPUs here).
-        var cpuSlab: Int?
-        /// Other slabs with free objects (the partial list), oldest first.
+        /// Slots of other slabs with free objects (the partial list), oldest first.
         var partial: [Int] = []
         /// Objects allocated or being freed.
         var live = 0
+        /// Slabs the cache owns.
+        var slabCount = 0
+
+        /// Takes the oldest partial slab's slot.
+        mutating func popPartial() -> Int? {
+            partial.isEmpty ? nil : partial.removeFirst()
+        }
     }
 
     /// What owns a live frame.
     enum PageOwner: Equatable {
-        /// A slab of cache `cache` whose head frame is `head`.
-        case slab(cache: Int, head: Int)
+        /// A slab of cache `cache` kept in slab slot `slot`.
+        case slab(cache: Int, slot: Int)
         /// A `kmalloc_large` block of `1 << order` frames for `size` requested bytes.
         case large(head: Int, order: Int, size: Int)
     }
@@ -69,16 +84,33 @@ struct SlubState {
         var name: String
     }
 
-    /// Caches by id; destroyed caches are removed.
-    var caches: [Int: CacheState] = [:]
+    /// Caches by id; destroyed caches are nil.
+    var caches: [CacheState?] = []
+    /// Whether each cache id is live (read without touching `caches`' reference-counted fields).
+    var cacheAlive: [Bool] = []
+    /// The slot each cache's allocations come from first (SLUB's cpu slab, shared by all CPUs
+    /// here), -1 if none; by cache id.
+    var cpuSlab: [Int] = []
     /// Created caches by their `struct kmem_cache *`.
     var cacheIDs: [KernelAddress: Int] = [:]
+    /// Slabs by slot; free slots are nil.
+    var slabs: [SlabSlot?] = []
+    /// The cache id of each slab slot, -1 for a free slot.
+    var slabCache: [Int] = []
+    /// Free slots of `slabs`, reused last freed first.
+    var freeSlots: [Int] = []
     /// Owners of live slab and `kmalloc_large` frames, by frame index (`struct page` fields).
-    var pages: [Int: PageOwner] = [:]
-    /// Frames that were ours and went back to the page allocator.
-    var retired: [Int: RetiredOwner] = [:]
+    var pages: [PageOwner?]
+    /// Frames that were ours and went back to the page allocator, by frame index.
+    var retired: [RetiredOwner?]
     /// The next cache id.
     var nextID = 0
+
+    /// Empty state for a machine of `frameCount` frames.
+    init(frameCount: Int) {
+        pages = Array(repeating: nil, count: frameCount)
+        retired = Array(repeating: nil, count: frameCount)
+    }
 
     /// Records a new cache and returns it.
     mutating func addCache(
@@ -86,14 +118,56 @@ struct SlubState {
     ) -> SlubCache {
         let cache = SlubCache(id: nextID, name: name, kind: kind, layout: layout, flags: flags, constructor: constructor)
         nextID += 1
-        caches[cache.id] = CacheState(cache: cache)
+        caches.append(CacheState(cache: cache))
+        cacheAlive.append(true)
+        cpuSlab.append(-1)
         if let address = cache.address { cacheIDs[address] = cache.id }
         return cache
     }
 
+    /// Whether cache `id` exists.
+    @inline(__always)
+    func hasCache(_ id: Int) -> Bool { id >= 0 && id < cacheAlive.count && cacheAlive[id] }
+
+    /// Forgets cache `id`.
+    mutating func removeCache(_ id: Int) {
+        caches[id] = nil
+        cacheAlive[id] = false
+    }
+
+    /// Whether slot `slot` holds a slab of cache `id`.
+    @inline(__always)
+    func slot(_ slot: Int, belongsTo id: Int) -> Bool { slot >= 0 && slot < slabCache.count && slabCache[slot] == id }
+
     /// The live created cache named by `address`.
     func createdCache(_ address: KernelAddress) -> SlubCache? {
         cacheIDs[address].flatMap { caches[$0]?.cache }
+    }
+
+    /// The slabs of cache `id`, by head frame.
+    func slabs(of id: Int) -> [Slab] {
+        slabCache.indices.filter { slabCache[$0] == id }.map { slabs[$0]!.slab }.sorted { $0.head < $1.head }
+    }
+
+    /// Stores a slab in a free slot and returns the slot.
+    mutating func addSlab(_ slab: Slab, cache: Int) -> Int {
+        if let slot = freeSlots.popLast() {
+            slabs[slot] = SlabSlot(cache: cache, slab: slab)
+            slabCache[slot] = cache
+            return slot
+        }
+        slabs.append(SlabSlot(cache: cache, slab: slab))
+        slabCache.append(cache)
+        return slabs.count - 1
+    }
+
+    /// Empties a slot and returns its slab.
+    mutating func removeSlab(_ slot: Int) -> Slab {
+        let slab = slabs[slot]!.slab
+        slabs[slot] = nil
+        slabCache[slot] = -1
+        freeSlots.append(slot)
+        return slab
     }
 
     /// Marks frames as owned by us.
@@ -128,37 +202,37 @@ extension SlubState {
     /// Takes the head of the cpu slab's free list, moving to a partial slab when the cpu slab
     /// is full (`slab_alloc_node`'s fast path and `___slab_alloc` without a new slab).
     ///
-    /// Mutates the cache and slab in place (`caches[id]!`), never through copies: a copy would
-    /// make every allocation copy the cache's slab table and the slab's arrays.
-    mutating func takeObject(from cacheID: Int) -> Take {
-        guard caches[cacheID] != nil else { return .gone }
-        return Self.take(from: &caches[cacheID]!)
-    }
-
-    private static func take(from state: inout CacheState) -> Take {
-        if state.cpuSlab.map({ state.slabs[$0]?.freelist.isEmpty ?? true }) ?? true {
-            guard !state.partial.isEmpty else { return .empty }
-            state.cpuSlab = state.partial.removeFirst()
+    /// Mutates the cache and slab in place, never through copies: a copy would make every
+    /// allocation copy the slab's arrays.
+    mutating func takeObject(from cacheID: Int, size: Int) -> Take {
+        guard hasCache(cacheID) else { return .gone }
+        var slot = cpuSlab[cacheID]
+        if slot < 0 || slabs.withUnsafeBufferPointer({ $0[slot]!.slab.freelist.isEmpty }) {
+            guard let next = caches[cacheID]!.popPartial() else { return .empty }
+            slot = next
+            cpuSlab[cacheID] = slot
         }
-        let head = state.cpuSlab!
-        let index = state.slabs[head]!.freelist.removeLast()
-        state.slabs[head]!.objects[index] = .allocated
-        state.live += 1
-        return .object(state.slabs[head]!.base + index * state.cache.layout.size)
+        caches[cacheID]!.live += 1
+        return slabs.withUnsafeMutableBufferPointer { table in
+            let index = table[slot]!.slab.freelist.removeLast()
+            table[slot]!.slab.objects[index] = .allocated
+            return .object(table[slot]!.slab.base + index * size)
+        }
     }
 
     /// Adds a new slab as the cpu slab (the old cpu slab joins the partial list if it has free
     /// objects) and takes its first object; nil if the cache is gone.
     mutating func install(_ slab: Slab, in cacheID: Int) -> KernelAddress? {
-        guard var state = caches[cacheID] else { return nil }
-        if let old = state.cpuSlab, let s = state.slabs[old], !s.freelist.isEmpty, !state.partial.contains(old) {
-            state.partial.append(old)
+        guard hasCache(cacheID) else { return nil }
+        let old = cpuSlab[cacheID]
+        if old >= 0, !slabs[old]!.slab.freelist.isEmpty, !caches[cacheID]!.partial.contains(old) {
+            caches[cacheID]!.partial.append(old)
         }
-        state.slabs[slab.head.index] = slab
-        state.cpuSlab = slab.head.index
-        caches[cacheID] = state
-        own(slab.head, order: slab.order, as: .slab(cache: cacheID, head: slab.head.index))
-        guard case .object(let object) = takeObject(from: cacheID) else { return nil }
+        let slot = addSlab(slab, cache: cacheID)
+        cpuSlab[cacheID] = slot
+        caches[cacheID]!.slabCount += 1
+        own(slab.head, order: slab.order, as: .slab(cache: cacheID, slot: slot))
+        guard case .object(let object) = takeObject(from: cacheID, size: caches[cacheID]!.cache.layout.size) else { return nil }
         return object
     }
 
@@ -166,36 +240,36 @@ extension SlubState {
     /// value of the object's new free pointer) and a slab to discard, if the slab became empty
     /// while the cache already keeps `minPartial` partial slabs (`__slab_free`).
     mutating func putObject(
-        cache cacheID: Int, slab head: Int, index: Int, minPartial: Int
+        cache cacheID: Int, slot: Int, index: Int, size: Int, minPartial: Int
     ) -> (next: KernelAddress, discard: Slab?) {
-        guard caches[cacheID]?.slabs[head] != nil else { return (.null, nil) }
-        let (next, discard, size, name) = Self.put(into: &caches[cacheID]!, slab: head, index: index, minPartial: minPartial)
-        if let discard {
-            retire(discard.head, order: discard.order, as: RetiredOwner(head: head, slotSize: size, name: name))
+        guard hasCache(cacheID), self.slot(slot, belongsTo: cacheID) else { return (.null, nil) }
+        let (next, wasFull, inUse): (KernelAddress, Bool, Int) = slabs.withUnsafeMutableBufferPointer { table in
+            let last = table[slot]!.slab.freelist.last
+            let next = last.map { table[slot]!.slab.base + $0 * size } ?? .null
+            let wasFull = last == nil
+            table[slot]!.slab.freelist.append(index)
+            table[slot]!.slab.objects[index] = .free
+            return (next, wasFull, table[slot]!.slab.inUse)
         }
-        return (next, discard)
+        caches[cacheID]!.live -= 1
+        guard cpuSlab[cacheID] != slot else { return (next, nil) }
+        if inUse == 0, Self.count(caches[cacheID]!.partial, excluding: slot) >= minPartial {
+            caches[cacheID]!.partial.removeAll { $0 == slot }
+            caches[cacheID]!.slabCount -= 1
+            let discard = removeSlab(slot)
+            retire(discard.head, order: discard.order, as: RetiredOwner(
+                head: discard.head.index, slotSize: size, name: caches[cacheID]!.cache.name))
+            return (next, discard)
+        } else if wasFull {
+            caches[cacheID]!.partial.append(slot)
+        }
+        return (next, nil)
     }
 
-    private static func put(
-        into state: inout CacheState, slab head: Int, index: Int, minPartial: Int
-    ) -> (KernelAddress, Slab?, Int, String) {
-        let size = state.cache.layout.size
-        let (next, wasFull, inUse): (KernelAddress, Bool, Int) = {
-            let slab = state.slabs[head]!
-            return (slab.freelist.last.map { slab.base + $0 * size } ?? .null, slab.freelist.isEmpty, slab.inUse - 1)
-        }()
-        state.slabs[head]!.freelist.append(index)
-        state.slabs[head]!.objects[index] = .free
-        state.live -= 1
-        var discard: Slab?
-        if state.cpuSlab != head {
-            if inUse == 0, state.partial.filter({ $0 != head }).count >= minPartial {
-                state.partial.removeAll { $0 == head }
-                discard = state.slabs.removeValue(forKey: head)
-            } else if wasFull {
-                state.partial.append(head)
-            }
-        }
-        return (next, discard, size, state.cache.name)
+    /// Elements of `list` other than `slot`.
+    private static func count(_ list: [Int], excluding slot: Int) -> Int {
+        var n = 0
+        for s in list where s != slot { n += 1 }
+        return n
     }
 }
