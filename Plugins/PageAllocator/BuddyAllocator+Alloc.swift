@@ -16,7 +16,8 @@ extension BuddyAllocator {
     /// `alloc_pages(gfp, order)`: a naturally aligned block of `1 << order` frames, or nil.
     ///
     /// Under `alloc_pages` → `__alloc_pages`: the failure injection (skipped for
-    /// `__GFP_NOFAIL`), the watermark check and the free lists; then, outside the zone lock,
+    /// `__GFP_NOFAIL`), the watermark check and the per-CPU or buddy free lists (draining the
+    /// per-CPU lists and retrying before a failure); then, outside the zone lock,
     /// `__GFP_ZERO` clears the data and `kmsan_alloc_page` gives the block its metadata, so
     /// the origin's creation stack reads `__alloc_pages / alloc_pages / <caller>`.
     ///
@@ -84,8 +85,12 @@ extension BuddyAllocator {
         let outcome = zone.withLock { z -> AllocationOutcome in
             z.callsSinceInjection += 1
             if !noFail, z.injection.fails(call: z.callsSinceInjection, gfp: gfp) { return .injected }
-            if let pfn = z.take(order: order, compound: compound, minimumFree: minimum) { return .allocated(pfn) }
-            if noFail, let pfn = z.take(order: order, compound: compound, minimumFree: fallback) { return .allocated(pfn) }
+            // The fast path; then, with the per-CPU lists drained (drain_all_pages()), once more.
+            for _ in 0..<2 {
+                if let pfn = z.take(order: order, compound: compound, minimumFree: minimum) { return .allocated(pfn) }
+                if noFail, let pfn = z.take(order: order, compound: compound, minimumFree: fallback) { return .allocated(pfn) }
+                guard z.drainPCP() else { break }
+            }
             return .exhausted
         }
         switch outcome {

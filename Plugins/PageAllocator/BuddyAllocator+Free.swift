@@ -7,8 +7,8 @@ extension BuddyAllocator {
     ///
     /// Under `__free_pages` → `free_unref_page` (order <= PAGE_ALLOC_COSTLY_ORDER) or
     /// `__free_pages_ok` → `free_pages_prepare`, which calls `kmsan_free_page` on all
-    /// `PAGE_SIZE << order` bytes before the block goes back to the free lists and merges with
-    /// its buddies.
+    /// `PAGE_SIZE << order` bytes before the block goes on a per-CPU list (orders <=
+    /// PAGE_ALLOC_COSTLY_ORDER) or back to the buddy lists, where it merges with its buddies.
     ///
     /// `pfn` must head a live block allocated with exactly `order`. Otherwise nothing changes
     /// and the free is a HARNESS finding whose header names the caller: `double-free` for a
@@ -16,7 +16,6 @@ extension BuddyAllocator {
     /// allocated or one the allocator does not manage.
     public func freePages(_ pfn: PageFrameNumber, order: Int, on cpu: KernelCPU) {
         release(pfn, order: order, on: cpu, outerFrames: 0)
-        if allocationOrder(of: pfn) == nil { owners.withLock { _ = $0.removeValue(forKey: pfn.index) } }
     }
 
     /// `free_pages(addr, order)`: `__free_pages(virt_to_page(addr), order)`; a null address
@@ -53,7 +52,7 @@ extension BuddyAllocator {
                 cpu.call(sites.freePagesPrepare) {
                     runtime.freePage(pfn, order: order, on: cpu)
                 }
-                // __free_one_page(), under the zone lock.
+                // free_unref_page_commit() or __free_one_page(), under the zone lock.
                 zone.withLock { $0.finishFree(pfn.index, order: order) }
             }
         }

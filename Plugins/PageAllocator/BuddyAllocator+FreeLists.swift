@@ -16,6 +16,10 @@ extension BuddyAllocator {
         /// Head of a block being freed: taken out of the live blocks, not yet on a free list
         /// (between `free_pages_prepare()` and `__free_one_page()`).
         case freeing(order: Int)
+        /// Head of a free block of order <= PAGE_ALLOC_COSTLY_ORDER on `pcpLists[order]` (the
+        /// per-CPU page lists): free for every check, but not on the buddy lists, so it does
+        /// not merge with its buddy until `free_pcppages_bulk()` returns it.
+        case pcp(order: Int)
     }
 
     /// Why a free was refused.
@@ -26,25 +30,53 @@ extension BuddyAllocator {
         case invalidFree(String)
     }
 
-    /// The zone: free lists, page states and counters, guarded by the zone lock.
+    /// The zone: free lists, per-CPU page lists, page states and counters, guarded by the
+    /// zone lock.
     ///
-    /// Free lists are kept sorted by frame number, and allocation takes the lowest address of
-    /// the smallest order that fits, so the same program gets the same frames on every run.
+    /// Buddy free lists are kept sorted by frame number (descending, so the lowest block is
+    /// the last entry and taking it is O(1)), and a buddy allocation takes the lowest address
+    /// of the smallest order that fits, so the same program gets the same frames on every run.
+    ///
+    /// Per-CPU page lists (`struct per_cpu_pages`): the simulated CPUs share one set, as the
+    /// machine has one zone (the kernel has one set per CPU per zone). Orders 0 through
+    /// PAGE_ALLOC_COSTLY_ORDER are freed onto `pcpLists[order]` without merging and allocated
+    /// from them most recently freed first; an empty list is refilled with `pcpBatch` blocks
+    /// from the buddy lists (`rmqueue_bulk()`), and when the lists hold `pcpHigh` frames or more
+    /// after a free, the oldest blocks go back to the buddy lists, merging
+    /// (`free_pcppages_bulk()`). Everything is decided under the zone lock in program order,
+    /// so it stays deterministic.
     struct Zone {
         /// MAX_PAGE_ORDER.
         static let maxOrder = 10
+        /// PAGE_ALLOC_COSTLY_ORDER: the highest order the per-CPU lists hold.
+        static let costlyOrder = 3
 
         /// Frames managed: `[0, managed)`.
         let managed: Int
         /// One state per managed frame.
         var pages: [PageState]
-        /// Per order, the heads of the free blocks of that order, ascending.
+        /// Per order, the heads of the free blocks of that order, descending (the lowest last).
         var freeLists: [[Int]]
+        /// Per order 0...PAGE_ALLOC_COSTLY_ORDER, the heads of the blocks on the per-CPU list
+        /// of that order, oldest first: the last entry is the next one allocated.
+        var pcpLists: [[Int]]
+        /// Frames on the per-CPU lists (`pcp->count`); part of `freeCount`.
+        var pcpCount = 0
+        /// `pcp->batch`: blocks an empty list is refilled with, and the least number of frames
+        /// a bulk free returns.
+        let pcpBatch: Int
+        /// `pcp->high`: when a free leaves this many frames or more on the lists, blocks go back
+        /// to the buddy lists until fewer remain.
+        let pcpHigh: Int
         /// Per frame, the order it was last freed with as a block's head, or -1 if it has
         /// been (part of) an allocation since, or never was a freed head. Tells a double free
         /// from a free of a frame that was never allocated.
         var lastFreedOrder: [Int8]
-        /// Free frames (`NR_FREE_PAGES`).
+        /// Live blocks owned by another subsystem, by head frame (see `setOwner`); an entry
+        /// goes when its block is freed.
+        var owners: [Int: String] = [:]
+        /// Free frames: on the buddy lists and on the per-CPU lists (unlike the kernel's
+        /// `NR_FREE_PAGES`, which leaves the per-CPU lists out).
         var freeCount = 0
         /// `alloc_pages` calls since the failure injection was installed.
         var callsSinceInjection = 0
@@ -61,6 +93,8 @@ extension BuddyAllocator {
             pages = [PageState](repeating: .freeTail, count: managed)
             freeLists = [[Int]](repeating: [], count: Self.maxOrder + 1)
             lastFreedOrder = [Int8](repeating: -1, count: managed)
+            pcpLists = [[Int]](repeating: [], count: Self.costlyOrder + 1)
+            (pcpBatch, pcpHigh) = Self.pcpSizes(managed: managed)
             var pfn = 0
             while pfn < managed {
                 var order = Self.maxOrder
@@ -71,15 +105,30 @@ extension BuddyAllocator {
             }
         }
 
-        /// Index of the first entry >= `pfn` in `freeLists[order]`.
+        /// `zone_batchsize()` and the lower bound of `zone_highsize()` for one CPU: the batch
+        /// is about a quarter of a thousandth of the zone (at most 1 MiB), rounded to
+        /// 2^n - 1 and at least 1; high is the low watermark (min + min / 4, the min watermark
+        /// being 1/64 of the zone), and at least four batches.
+        static func pcpSizes(managed: Int) -> (batch: Int, high: Int) {
+            var batch = min(managed >> 10, (1 << 20) / PAGE_SIZE) / 4
+            if batch < 1 { batch = 1 }
+            let scaled = batch + batch / 2
+            batch = (1 << (Int.bitWidth - 1 - scaled.leadingZeroBitCount)) - 1
+            batch = max(1, batch)
+            let minWatermark = max(1, managed / 64)
+            return (batch, max(batch << 2, minWatermark + minWatermark / 4))
+        }
+
+        /// Index of the first entry <= `pfn` in `freeLists[order]` (sorted descending).
         private func lowerBound(_ pfn: Int, order: Int) -> Int {
-            let list = freeLists[order]
-            var low = 0, high = list.count
-            while low < high {
-                let mid = (low + high) / 2
-                if list[mid] < pfn { low = mid + 1 } else { high = mid }
+            freeLists[order].withUnsafeBufferPointer { list in
+                var low = 0, high = list.count
+                while low < high {
+                    let mid = (low + high) / 2
+                    if list[mid] > pfn { low = mid + 1 } else { high = mid }
+                }
+                return low
             }
-            return low
         }
 
         /// Puts the block at `pfn` on `freeLists[order]` and marks its head `PageBuddy`.
@@ -96,18 +145,54 @@ extension BuddyAllocator {
         }
 
         /// `__rmqueue_smallest()` + `expand()`: takes the lowest block of the smallest order
-        /// >= `order` and splits it, putting the upper halves back on the lists; records the
-        /// result as a live block. Nil if that would leave fewer than `minimumFree` frames free
-        /// (the watermark check) or no block is large enough.
-        mutating func take(order: Int, compound: Bool, minimumFree: Int) -> Int? {
-            let n = 1 << order
-            guard freeCount - n >= minimumFree,
-                  let found = (order...Self.maxOrder).first(where: { !freeLists[$0].isEmpty }) else { return nil }
-            let pfn = freeLists[found].removeFirst()
+        /// >= `order` off the buddy lists and splits it, putting the upper halves back on the
+        /// lists. The head is left a plain free frame; nil if no block is large enough.
+        private mutating func rmqueueSmallest(order: Int) -> Int? {
+            var found = order
+            while found <= Self.maxOrder && freeLists[found].isEmpty { found += 1 }
+            guard found <= Self.maxOrder else { return nil }
+            let pfn = freeLists[found].removeLast()
+            pages[pfn] = .freeTail
             var high = found
             while high > order {
                 high -= 1
                 insertFree(pfn + (1 << high), order: high)
+            }
+            return pfn
+        }
+
+        /// `rmqueue_bulk()`: refills the empty `pcpLists[order]` with up to `pcpBatch` blocks
+        /// (fewer for higher orders, as `nr_pcp_alloc()`), taken lowest first and allocated in
+        /// that order. False if the buddy lists had none.
+        private mutating func rmqueueBulk(order: Int) -> Bool {
+            let count = pcpBatch > 1 ? max(pcpBatch >> order, 2) : 1
+            var taken: [Int] = []
+            for _ in 0..<count {
+                guard let pfn = rmqueueSmallest(order: order) else { break }
+                pages[pfn] = .pcp(order: order)
+                taken.append(pfn)
+            }
+            pcpLists[order].append(contentsOf: taken.reversed())
+            pcpCount += taken.count << order
+            return !taken.isEmpty
+        }
+
+        /// Takes a free block of `order` and records it as a live block: from the per-CPU list
+        /// for orders <= PAGE_ALLOC_COSTLY_ORDER (`rmqueue_pcplist()`, refilled when empty),
+        /// else from the buddy lists. Nil if that would leave fewer than `minimumFree` frames
+        /// free (the watermark check, on all free frames) or no block is large enough; the
+        /// caller drains the per-CPU lists before giving up.
+        mutating func take(order: Int, compound: Bool, minimumFree: Int) -> Int? {
+            let n = 1 << order
+            guard freeCount - n >= minimumFree else { return nil }
+            let pfn: Int
+            if order <= Self.costlyOrder {
+                if pcpLists[order].isEmpty, !rmqueueBulk(order: order) { return nil }
+                pfn = pcpLists[order].removeLast()
+                pcpCount -= n
+            } else {
+                guard let found = rmqueueSmallest(order: order) else { return nil }
+                pfn = found
             }
             pages[pfn] = .head(order: order, compound: compound)
             lastFreedOrder[pfn] = -1
@@ -117,6 +202,30 @@ extension BuddyAllocator {
             }
             freeCount -= n
             return pfn
+        }
+
+        /// `drain_all_pages()`: returns every block on the per-CPU lists to the buddy lists,
+        /// merging. False if the lists were empty.
+        mutating func drainPCP() -> Bool {
+            guard pcpCount > 0 else { return false }
+            freePCPBulk(frames: pcpCount)
+            return true
+        }
+
+        /// `free_pcppages_bulk()`: returns at least `frames` frames (or all there are) from
+        /// the per-CPU lists to the buddy lists, the oldest block of the lowest non-empty order
+        /// first, each merging with its buddies.
+        private mutating func freePCPBulk(frames: Int) {
+            var left = min(frames, pcpCount)
+            var order = 0
+            while left > 0 {
+                while pcpLists[order].isEmpty { order += 1 }
+                let pfn = pcpLists[order].removeFirst()
+                pcpCount -= 1 << order
+                left -= 1 << order
+                pages[pfn] = .freeTail
+                mergeIntoBuddy(pfn, order: order)
+            }
         }
 
         /// The checks of `free_pages_prepare()`: `pfn` must head a live block of exactly
@@ -136,7 +245,7 @@ extension BuddyAllocator {
                 return .invalidFree("pfn:0x\(String(pfn, radix: 16)) is a tail page of the order-\(blockOrder(head)) block at pfn:0x\(String(head, radix: 16))")
             case .freeing:
                 return .doubleFree("pfn:0x\(String(pfn, radix: 16)) is already being freed")
-            case .buddy, .freeTail:
+            case .buddy, .freeTail, .pcp:
                 if lastFreedOrder[pfn] >= 0 {
                     return .doubleFree("pfn:0x\(String(pfn, radix: 16)) order \(order): the block was already freed (with order \(lastFreedOrder[pfn]))")
                 }
@@ -147,19 +256,37 @@ extension BuddyAllocator {
         /// The order of the block headed by `head`, whatever its state.
         private func blockOrder(_ head: Int) -> Int {
             switch pages[head] {
-            case .head(let order, _), .freeing(let order), .buddy(let order): order
+            case .head(let order, _), .freeing(let order), .buddy(let order), .pcp(let order): order
             case .tail, .freeTail: 0
             }
         }
 
-        /// `__free_one_page()`: returns a block marked by `beginFree` to the free lists,
-        /// merging it with its buddy (`pfn ^ (1 << order)`) while the buddy is a free block
-        /// of the same order.
+        /// Returns a block marked by `beginFree`: orders <= PAGE_ALLOC_COSTLY_ORDER go on the
+        /// per-CPU list (`free_unref_page_commit()`), and when the lists then hold `pcpHigh`
+        /// frames or more, the oldest blocks go back to the buddy lists until at least
+        /// `pcpBatch` frames went and fewer than `pcpHigh` remain; higher orders go straight to
+        /// the buddy lists (`__free_one_page()`).
         mutating func finishFree(_ head: Int, order: Int) {
             let n = 1 << order
             lastFreedOrder[head] = Int8(order)
-            for i in 0..<n { pages[head + i] = .freeTail }
+            if !owners.isEmpty { owners[head] = nil }
+            for i in 1..<n { pages[head + i] = .freeTail }
             freeCount += n
+            if order <= Self.costlyOrder {
+                pages[head] = .pcp(order: order)
+                pcpLists[order].append(head)
+                pcpCount += n
+                if pcpCount >= pcpHigh { freePCPBulk(frames: max(pcpBatch, pcpCount - pcpHigh + 1)) }
+            } else {
+                pages[head] = .freeTail
+                mergeIntoBuddy(head, order: order)
+            }
+        }
+
+        /// `__free_one_page()`: puts a free block (head a plain free frame) on the buddy lists,
+        /// merging it with its buddy (`pfn ^ (1 << order)`) while the buddy is a free block of
+        /// the same order.
+        private mutating func mergeIntoBuddy(_ head: Int, order: Int) {
             var pfn = head, order = order
             while order < Self.maxOrder {
                 let buddy = pfn ^ (1 << order)

@@ -5,10 +5,19 @@ import KernelMemory
 /// A binary buddy allocator over the frames a machine leaves to its page allocator
 /// (`[0, bootMemory.firstFrame)`), modelled on mm/page_alloc.c.
 ///
-/// - Orders 0 through MAX_PAGE_ORDER (10); one free list per order, kept sorted, and
+/// - Orders 0 through MAX_PAGE_ORDER (10); one free list per order, kept sorted, and a buddy
 ///   allocation takes the lowest address of the smallest order that fits, so the same program
 ///   gets the same frames. Larger blocks are split on allocation; a freed block merges with its
 ///   buddy (`pfn ^ (1 << order)`) for as long as the buddy is free with the same order.
+/// - Per-CPU page lists for orders 0 through PAGE_ALLOC_COSTLY_ORDER (3), as
+///   `free_unref_page()` / `rmqueue_pcplist()`: such a block is freed onto its list without
+///   merging, and allocations of its order take the most recently freed block first. An empty
+///   list is refilled with `pcpBatch` blocks from the buddy lists; a free that leaves
+///   `pcpHigh` frames or more on the lists returns the oldest blocks to the buddy lists, where
+///   they merge; a failing allocation drains the lists (`drain_all_pages()`) and retries
+///   before it fails. The simulated CPUs share one set of lists, as the machine has one zone.
+///   A block on a per-CPU list is free for every check: freeing it again is a double free,
+///   it has no allocation order and is no outstanding allocation.
 /// - The order of every live block is recorded (and `__GFP_COMP` marks it compound), so a
 ///   double free, a free with the wrong order, of a tail page or of a frame never allocated is
 ///   a HARNESS finding that leaves the allocator untouched, never a crash.
@@ -23,7 +32,7 @@ public final class BuddyAllocator: PageAllocatorSubsystem {
     /// MAX_PAGE_ORDER: the largest order of a block.
     public static let maxOrder = Zone.maxOrder
     /// PAGE_ALLOC_COSTLY_ORDER: frees of higher orders skip the per-CPU lists.
-    public static let costlyOrder = 3
+    public static let costlyOrder = Zone.costlyOrder
 
     /// The machine's runtime.
     public let runtime: KMSANRuntime
@@ -34,8 +43,6 @@ public final class BuddyAllocator: PageAllocatorSubsystem {
     public let minWatermark: Int
     let sites: PageAllocatorSites
     let zone: Locked<Zone>
-    /// Live blocks owned by another subsystem, by head frame (see `setOwner`).
-    let owners = Locked<[Int: String]>([:])
 
     /// Builds the allocator of `runtime`'s machine, with all managed frames free.
     public init(runtime: KMSANRuntime, failureInjection: FailureInjection = .none) {
@@ -57,11 +64,35 @@ public final class BuddyAllocator: PageAllocatorSubsystem {
         }
     }
 
-    /// Frames currently free (`NR_FREE_PAGES`).
+    /// Frames currently free: on the buddy lists and on the per-CPU lists. (The kernel's
+    /// `NR_FREE_PAGES` leaves the per-CPU lists out; here they count, so a program that frees
+    /// everything it allocated sees all managed frames free, and the watermark check counts
+    /// them too.)
     public var freeFrames: Int { zone.withLock { $0.freeCount } }
 
-    /// Free blocks per order, 0 through MAX_PAGE_ORDER (a line of `/proc/buddyinfo`).
+    /// Free blocks per order on the buddy lists, 0 through MAX_PAGE_ORDER (a line of
+    /// `/proc/buddyinfo`): blocks on the per-CPU lists are not included (see `drainPages()`).
     public var freeBlocksPerOrder: [Int] { zone.withLock { $0.freeLists.map(\.count) } }
+
+    /// Frames on the per-CPU lists (`pcp->count`), included in `freeFrames`.
+    public var perCPUFrames: Int { zone.withLock { $0.pcpCount } }
+
+    /// Blocks on the per-CPU lists, per order 0 through PAGE_ALLOC_COSTLY_ORDER.
+    public var perCPUBlocksPerOrder: [Int] { zone.withLock { $0.pcpLists.map(\.count) } }
+
+    /// `pcp->batch`: blocks an empty per-CPU list is refilled with (fewer for orders > 0),
+    /// and the least number of frames a bulk free returns to the buddy lists.
+    public var perCPUBatch: Int { zone.withLock { $0.pcpBatch } }
+
+    /// `pcp->high`: a free that leaves this many frames or more on the per-CPU lists returns
+    /// the oldest blocks to the buddy lists until fewer remain.
+    public var perCPUHigh: Int { zone.withLock { $0.pcpHigh } }
+
+    /// `drain_all_pages()`: returns every block on the per-CPU lists to the buddy lists,
+    /// merging with their buddies. `freeFrames` does not change.
+    public func drainPages() {
+        zone.withLock { _ = $0.drainPCP() }
+    }
 
     /// The order `pfn` was allocated with, if it heads a live block.
     public func allocationOrder(of pfn: PageFrameNumber) -> Int? {
@@ -87,7 +118,7 @@ public final class BuddyAllocator: PageAllocatorSubsystem {
             switch z.pages[pfn.index] {
             case .head: return pfn
             case .tail(let head): return PageFrameNumber(head)
-            case .buddy, .freeTail, .freeing: return nil
+            case .buddy, .freeTail, .freeing, .pcp: return nil
             }
         }
     }
@@ -95,14 +126,14 @@ public final class BuddyAllocator: PageAllocatorSubsystem {
     /// Records that another subsystem owns a live block (slab pages, a large kmalloc): the
     /// leak check leaves it to that subsystem. Cleared with nil, and when the block is freed.
     public func setOwner(_ owner: String?, ofBlockAt pfn: PageFrameNumber) {
-        owners.withLock { $0[pfn.index] = owner }
+        zone.withLock { $0.owners[pfn.index] = owner }
     }
 
     /// Every live block no other subsystem owns, as `alloc_pages order N` at its direct-map
     /// address, lowest first.
     public func outstandingAllocations() -> [OutstandingAllocation] {
-        let owned = owners.withLock { $0 }
-        return zone.withLock { $0.liveBlocks }.filter { owned[$0.pfn] == nil }.map { block in
+        let (blocks, owned) = zone.withLock { ($0.liveBlocks, $0.owners) }
+        return blocks.filter { owned[$0.pfn] == nil }.map { block in
             OutstandingAllocation(
                 address: runtime.addressSpace.directMapAddress(of: PageFrameNumber(block.pfn)).raw,
                 size: PAGE_SIZE << block.order, kind: "alloc_pages order \(block.order)")

@@ -42,6 +42,7 @@ import Testing
         }
         #expect(collisions.withLock { $0 } == 0)
         #expect(allocator.freeFrames == allocator.managedFrames)
+        allocator.drainPages()
         #expect(allocator.freeBlocksPerOrder == [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1])
         #expect(allocator.outstandingAllocations().isEmpty)
         #expect(sink.reports.isEmpty)

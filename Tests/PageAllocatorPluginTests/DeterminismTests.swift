@@ -27,15 +27,52 @@ import Testing
         #expect(a.allocator.freeBlocksPerOrder == b.allocator.freeBlocksPerOrder)
     }
 
-    @Test func theLowestFreeBlockIsReusedFirst() throws {
+    /// Above PAGE_ALLOC_COSTLY_ORDER blocks go straight back to the buddy lists, which hand
+    /// out the lowest block first, whatever the order of the frees.
+    @Test func theLowestFreeBuddyBlockIsReusedFirst() throws {
         let m = try PageMachine()
         defer { m.shutdown() }
-        let pages = (0..<4).compactMap { _ in m.alloc(order: 0) }
-        #expect(pages.map(\.index) == [1536, 1537, 1538, 1539])
-        m.free(pages[2])
-        m.free(pages[0])
-        #expect(m.alloc(order: 0) == pages[0])
-        #expect(m.alloc(order: 0) == pages[2])
+        let blocks = (0..<4).compactMap { _ in m.alloc(order: 4) }
+        #expect(blocks.map(\.index) == [1536, 1552, 1568, 1584])
+        m.free(blocks[2], order: 4)
+        m.free(blocks[0], order: 4)
+        #expect(m.alloc(order: 4) == blocks[0])
+        #expect(m.alloc(order: 4) == blocks[2])
+    }
+
+    /// A program mixing per-CPU orders, high orders, bulk frees and drains.
+    static func pcpProgram(_ m: PageMachine) -> [Int] {
+        var seen: [Int] = [], live: [(PageFrameNumber, Int)] = []
+        for round in 0..<6 {
+            for i in 0..<30 {
+                let order = (i * 7 + round) % 5
+                if let pfn = m.alloc(order: order) { live.append((pfn, order)); seen.append(pfn.index) }
+            }
+            for (k, (pfn, order)) in live.enumerated().reversed() where (k + round) % 3 != 0 {
+                m.free(pfn, order: order)
+                live.remove(at: k)
+            }
+            if round == 3 { m.allocator.drainPages() }
+        }
+        if let pfn = m.alloc(order: 9) { seen.append(pfn.index) }
+        return seen + m.allocator.freeBlocksPerOrder + m.allocator.perCPUBlocksPerOrder
+    }
+
+    @Test func twoMachinesGetTheSameFramesThroughThePerCPULists() throws {
+        let a = try PageMachine(), b = try PageMachine()
+        defer { a.shutdown(); b.shutdown() }
+        #expect(Self.pcpProgram(a) == Self.pcpProgram(b))
+        #expect(a.reports.isEmpty && b.reports.isEmpty)
+    }
+
+    @Test func theOrderOfFreesDecidesWhichPerCPUFrameComesBack() throws {
+        let a = try PageMachine(), b = try PageMachine()
+        defer { a.shutdown(); b.shutdown() }
+        let pa = (0..<2).compactMap { _ in a.alloc() }, pb = (0..<2).compactMap { _ in b.alloc() }
+        #expect(pa == pb)
+        a.free(pa[0]); a.free(pa[1])
+        b.free(pb[1]); b.free(pb[0])
+        #expect(a.alloc() != b.alloc())
     }
 
     @Test func aFreshBlockIsSplitOnlyWhenNoSmallerOneIsFree() throws {
