@@ -7,20 +7,25 @@ extension KMSANRuntime {
     package func saveStack(on cpu: KernelCPU, useAfterFree: Bool = false) -> OriginHandle {
         let task = cpu.current
         let handle = task.withFrames { frames -> OriginHandle in
-            let cached = task.lastSavedStack.withUnsafeBufferPointer { last in
-                frames.count == last.count && !last.isEmpty
-                    && memcmp(frames.baseAddress!, last.baseAddress!, frames.count * MemoryLayout<UInt64>.stride) == 0
+            for entry in task.savedStacks where entry.frames.count == frames.count {
+                let same = entry.frames.withUnsafeBufferPointer { saved in
+                    frames.isEmpty || memcmp(frames.baseAddress!, saved.baseAddress!, frames.count * MemoryLayout<UInt64>.stride) == 0
+                }
+                if same { return entry.handle }
             }
-            if cached { return task.lastSavedHandle }
             let n = min(frames.count, StackDepot.maxEntries)
             let handle = withUnsafeTemporaryAllocation(of: UInt64.self, capacity: max(n, 1)) { buf -> OriginHandle in
                 let last = frames.count - 1
                 for i in 0..<n { buf[i] = frames[last - i] }
                 return depot.save(UnsafeBufferPointer(rebasing: buf[0..<n]))
             }
-            task.lastSavedStack.removeAll(keepingCapacity: true)
-            task.lastSavedStack.append(contentsOf: frames)
-            task.lastSavedHandle = handle
+            let entry = (frames: Array(frames), handle: handle)
+            if task.savedStacks.count < KernelTask.savedStackCacheSize {
+                task.savedStacks.append(entry)
+            } else {
+                task.savedStacks[task.nextSavedStack] = entry
+                task.nextSavedStack = (task.nextSavedStack + 1) % KernelTask.savedStackCacheSize
+            }
             return handle
         }
         return handle.with(depth: 0, useAfterFree: useAfterFree)

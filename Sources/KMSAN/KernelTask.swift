@@ -31,11 +31,14 @@ public final class KernelTask {
     private let markStorage = UnsafeMutablePointer<Int>.allocate(capacity: KernelTask.maxCallDepth)
     /// Frames on the call stack.
     @exclusivity(unchecked) private var depth = 0
-    /// The stack last saved to the depot from this task, and its handle: saving the same stack
-    /// again (the common case: one allocation site in a loop) skips the depot's lock.
-    @exclusivity(unchecked) package var lastSavedStack: [UInt64] = []
-    /// Depot handle (no extra bits) of `lastSavedStack`.
-    @exclusivity(unchecked) package var lastSavedHandle = OriginHandle.none
+    /// The last few stacks saved to the depot from this task, with their handles: saving one of
+    /// them again (the common case: an allocation and a free site in a loop) skips the depot's
+    /// lock and hash. Replaced round-robin.
+    @exclusivity(unchecked) package var savedStacks: [(frames: [UInt64], handle: OriginHandle)] = []
+    /// The next entry of `savedStacks` to replace.
+    @exclusivity(unchecked) package var nextSavedStack = 0
+    /// How many recent stacks a task remembers.
+    package static let savedStackCacheSize = 4
     /// Bytes of stack used by locals.
     @exclusivity(unchecked) package var stackUsed = 0
     /// Whether `exitTask` ran.

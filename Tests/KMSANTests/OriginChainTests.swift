@@ -114,4 +114,34 @@ import KernelMemory
         #expect(blocks.allSatisfy { !$0.truncatedBefore })
         #expect(blocks[0].frames.first?.function == "test_case")
     }
+
+    /// The task's cache of recent stacks must never hand one site the handle of another.
+    @Test func alternatingSitesKeepTheirOwnOrigins() throws {
+        let m = try TestMachine()
+        var seen: [Int: Set<OriginHandle>] = [:]
+        m.run {
+            for round in 0..<3 {
+                for line in 0..<6 {
+                    m.cpu.setCurrentSite(m.runtime.symbols.site(in: "test_case", file: "t", line: 100 + line))
+                    let h = m.runtime.saveStack(on: m.cpu, useAfterFree: round == 2)
+                    seen[line, default: []].insert(h.with(depth: 0, useAfterFree: false))
+                    #expect(h.isUseAfterFree == (round == 2))
+                }
+            }
+        }
+        #expect(seen.values.allSatisfy { $0.count == 1 })
+        #expect(Set(seen.values.map { $0.first! }).count == 6)
+        #expect(m.runtime.depot.count >= 6)
+    }
+
+    @Test func theCachedHandleIsTheDepotsOwn() throws {
+        let m = try TestMachine()
+        var cached = OriginHandle.none, direct = OriginHandle.none
+        m.run {
+            _ = m.runtime.saveStack(on: m.cpu)
+            cached = m.runtime.saveStack(on: m.cpu)
+            direct = m.runtime.depot.save(m.cpu.current.frames.reversed())
+        }
+        #expect(cached == direct)
+    }
 }
