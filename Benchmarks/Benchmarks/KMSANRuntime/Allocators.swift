@@ -43,27 +43,27 @@ final class AllocatorMachines: @unchecked Sendable {
     }
 }
 
-/// ns per kmalloc(64)+kfree pair on one machine, under three caller frames.
+/// ns per run of `pair` on one machine's CPU, under a caller frame named `function`.
+private func timedPairs(_ m: (machine: Machine, cpu: KernelCPU), function: String, count: Int, _ pair: () -> Void) -> Double {
+    let site = m.machine.runtime.symbols.site(in: function, file: "bench", line: 1)
+    return m.cpu.call(site) { nanosecondsPerRun(count, pair) }
+}
+
+/// ns per kmalloc(64)+kfree pair on one machine.
 private func kmallocPair(_ m: (machine: Machine, cpu: KernelCPU), count: Int) -> Double {
     let slab = m.machine.slab!
-    let site = m.machine.runtime.symbols.site(in: "bench_kmalloc", file: "bench", line: 1)
-    return m.cpu.call(site) {
-        nanosecondsPerRun(count) {
-            let p = slab.kmalloc(64, gfp: .kernel, on: m.cpu)!
-            slab.kfree(p, on: m.cpu)
-        }
+    return timedPairs(m, function: "bench_kmalloc", count: count) {
+        let p = slab.kmalloc(64, gfp: .kernel, on: m.cpu)!
+        slab.kfree(p, on: m.cpu)
     }
 }
 
 /// ns per alloc_pages(order 0)+__free_pages pair on one machine.
 private func pagePair(_ m: (machine: Machine, cpu: KernelCPU), count: Int) -> Double {
     let pages = m.machine.pageAllocator!
-    let site = m.machine.runtime.symbols.site(in: "bench_pages", file: "bench", line: 1)
-    return m.cpu.call(site) {
-        nanosecondsPerRun(count) {
-            let pfn = pages.allocPages(.kernel, order: 0, on: m.cpu)!
-            pages.freePages(pfn, order: 0, on: m.cpu)
-        }
+    return timedPairs(m, function: "bench_pages", count: count) {
+        let pfn = pages.allocPages(.kernel, order: 0, on: m.cpu)!
+        pages.freePages(pfn, order: 0, on: m.cpu)
     }
 }
 
