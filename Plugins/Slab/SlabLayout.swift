@@ -47,7 +47,7 @@ public struct SlabLayout: Sendable, Equatable {
     public var freePointerIsOutside: Bool { freePointerOffset >= inuse }
 
     /// Objects in one slab of `order` (`oo_objects`).
-    public var objectsPerSlab: Int { (PAGE_SIZE << order) / size }
+    public var objectsPerSlab: Int { slabBytes / size }
 
     /// Bytes of one slab.
     public var slabBytes: Int { PAGE_SIZE << order }

@@ -13,15 +13,18 @@ extension KMSANRuntime {
     }
 
     /// `kmsan_leave_runtime()`.
-    package func leaveRuntime(_ cpu: KernelCPU) {
-        let ctx = cpu.context
+    package func leaveRuntime(_ cpu: KernelCPU) { leave(cpu.context, on: cpu) }
+
+    /// Leaves the runtime on a context the caller already holds; unbalanced nesting warns.
+    @inline(__always)
+    private func leave(_ ctx: KMSANContext, on cpu: KernelCPU) {
         ctx.inRuntime -= 1
         warnOn(ctx.inRuntime != 0, "kmsan_leave_runtime: unbalanced runtime nesting", on: cpu)
     }
 
     /// The shape of every public hook: nothing if KMSAN is off or the context is already in
     /// the runtime; else enter, push the hook's own frame, run the primitive, pop, leave.
-    /// (`isInRuntime`, `enterRuntime` and `leaveRuntime` inlined, on one context reference.)
+    /// (The guard and the entry are inlined so the context is fetched once.)
     @inline(__always)
     package func hook(_ cpu: KernelCPU, _ site: CallSite, _ body: () -> Void) {
         guard isEnabled, cpu.hardirqCount <= 1, cpu.nmiCount == 0 else { return }
@@ -29,8 +32,7 @@ extension KMSANRuntime {
         guard ctx.inRuntime == 0 else { return }
         ctx.inRuntime = 1
         cpu.call(site, body)
-        ctx.inRuntime -= 1
-        warnOn(ctx.inRuntime != 0, "kmsan_leave_runtime: unbalanced runtime nesting", on: cpu)
+        leave(ctx, on: cpu)
     }
 
     /// `kmsan_disable_current()`: stop reports for the current task (nests).

@@ -25,11 +25,16 @@ package struct MemorySegment {
 }
 
 extension AddressSpace {
-    /// Checks that every byte of `[address, address + count)` is mapped.
-    public func validate(_ address: KernelAddress, count: Int) throws(MemoryFault) {
+    /// Rejects a negative size or a range that wraps around the end of the address space.
+    private func checkRange(_ address: KernelAddress, count: Int) throws(MemoryFault) {
         guard count >= 0, count == 0 || address.raw <= UInt64.max - UInt64(count - 1) else {
             throw MemoryFault(kind: .invalidRange, address: address, size: count)
         }
+    }
+
+    /// Checks that every byte of `[address, address + count)` is mapped.
+    public func validate(_ address: KernelAddress, count: Int) throws(MemoryFault) {
+        try checkRange(address, count: count)
         guard count > 0 else { return }
         var page = address.pageAligned
         let end = address + count
@@ -52,9 +57,7 @@ extension AddressSpace {
         _ body: (MemorySegment) -> Void
     ) throws(MemoryFault) {
         if unmappedAsUntracked {
-            guard count >= 0, count == 0 || address.raw <= UInt64.max - UInt64(count - 1) else {
-                throw MemoryFault(kind: .invalidRange, address: address, size: count)
-            }
+            try checkRange(address, count: count)
         } else {
             try validate(address, count: count)
         }
