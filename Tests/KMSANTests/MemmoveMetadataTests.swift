@@ -225,3 +225,30 @@ struct SplitMix {
         return z ^ (z >> 31)
     }
 }
+
+/// `kmsan_memmove`: the metadata-only annotation, for code that moves data behind the
+/// compiler's back.
+@Suite struct MoveMetadataAnnotationTests {
+    @Test func movesMetadataButNotData() throws {
+        let m = try TestMachine()
+        let src = m.allocPages()
+        let dst = m.allocPages(gfp: [.kernel, .zero])
+        try m.space.writeBytes([7, 7, 7, 7], at: src)
+        m.run { m.runtime.moveMetadata(to: dst, from: src, count: 4, on: m.cpu) }
+        #expect(m.shadow(dst, count: 4) == [0xff, 0xff, 0xff, 0xff])
+        #expect(m.origin(dst).depth == 1)
+        #expect(try m.space.readBytes(dst, count: 4) == [0, 0, 0, 0])
+    }
+
+    @Test func insideTheRuntimeItDoesNothing() throws {
+        let m = try TestMachine()
+        let src = m.allocPages()
+        let dst = m.allocPages(gfp: [.kernel, .zero])
+        m.run {
+            m.runtime.enterRuntime(m.cpu)
+            m.runtime.moveMetadata(to: dst, from: src, count: 4, on: m.cpu)
+            m.runtime.leaveRuntime(m.cpu)
+        }
+        #expect(m.shadow(dst, count: 4) == [0, 0, 0, 0])
+    }
+}

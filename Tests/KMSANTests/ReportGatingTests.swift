@@ -107,5 +107,6 @@ import KernelMemory
             m.use(.bits32, at: page)
         }
         #expect(m.reports.map(\.tainted) == [false, true])
+        #expect(m.runtime.reportCount == 2)
     }
 }
