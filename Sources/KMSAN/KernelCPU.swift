@@ -10,6 +10,9 @@ public final class KernelCPU {
     public let runtime: KMSANRuntime
     /// The running task.
     @exclusivity(unchecked) public private(set) var current: KernelTask
+    /// The running task's call stack (`current.stack`), kept here so that `call` reaches it
+    /// without retaining the task.
+    @usableFromInline @exclusivity(unchecked) private(set) var currentStack: UnsafeMutablePointer<CallStack>
     /// The per-CPU context used outside task context (`kmsan_percpu_ctx`).
     public let percpuContext = KMSANContext()
     /// Nesting of hard interrupts.
@@ -23,6 +26,7 @@ public final class KernelCPU {
         self.id = id
         self.runtime = runtime
         self.current = task
+        self.currentStack = task.stack
     }
 
     /// Whether the CPU runs in task context (`in_task()`).
@@ -34,7 +38,10 @@ public final class KernelCPU {
     public var context: KMSANContext { inTask ? current.kmsan : percpuContext }
 
     /// Switches to another task (a context switch).
-    public func switchTo(_ task: KernelTask) { current = task }
+    public func switchTo(_ task: KernelTask) {
+        current = task
+        currentStack = task.stack
+    }
 
     /// Runs `body` as an interrupt handler of the given kind on this CPU.
     public func withInterrupt<R>(_ kind: InterruptKind, _ body: () throws -> R) rethrows -> R {
@@ -54,11 +61,13 @@ public final class KernelCPU {
     }
 
     /// Calls `body` as the function whose return address is `site`: pushes the frame, runs,
-    /// pops the frame and the stack locals it created.
+    /// pops the frame and the stack locals it created. A task switch inside `body` does not
+    /// confuse it: the frame is popped from the stack it was pushed on.
+    @inlinable
     public func call<R>(_ site: CallSite, _ body: () throws -> R) rethrows -> R {
-        let task = current
-        let pushed = task.push(site.address)
-        defer { if pushed { task.pop() } }
+        let stack = currentStack
+        let pushed = stack.pointee.push(site.address)
+        defer { if pushed { stack.pointee.pop() } }
         return try body()
     }
 

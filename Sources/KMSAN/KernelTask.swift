@@ -24,13 +24,10 @@ public final class KernelTask {
 
     /// Most frames a call stack holds. Calls nested deeper run without a frame of their own
     /// (a runaway recursion in a scenario must not take the host down).
-    public static let maxCallDepth = 256
-    /// Return addresses of the call stack, outermost first (`depth` of them).
-    private let frameStorage = UnsafeMutablePointer<UInt64>.allocate(capacity: KernelTask.maxCallDepth)
-    /// Stack usage at each push, to pop the locals of a returning frame.
-    private let markStorage = UnsafeMutablePointer<Int>.allocate(capacity: KernelTask.maxCallDepth)
-    /// Frames on the call stack.
-    @exclusivity(unchecked) private var depth = 0
+    public static let maxCallDepth = CallStack.capacity
+    /// The call stack, in memory the task owns: the CPU running the task pushes and pops
+    /// through this pointer, so a call costs no reference counting.
+    @usableFromInline let stack: UnsafeMutablePointer<CallStack>
     /// The last few stacks saved to the depot from this task, with their handles: saving one of
     /// them again (the common case: an allocation and a free site in a loop) skips the depot's
     /// lock and hash. Replaced round-robin.
@@ -40,7 +37,10 @@ public final class KernelTask {
     /// How many recent stacks a task remembers.
     package static let savedStackCacheSize = 4
     /// Bytes of stack used by locals.
-    @exclusivity(unchecked) package var stackUsed = 0
+    package var stackUsed: Int {
+        get { stack.pointee.stackUsed }
+        set { stack.pointee.stackUsed = newValue }
+    }
     /// Whether `exitTask` ran.
     public package(set) var hasExited = false
 
@@ -49,51 +49,45 @@ public final class KernelTask {
         self.comm = String(comm.prefix(15))
         self.stackFrame = stackFrame
         self.stackBase = stackBase
+        stack = .allocate(capacity: 1)
+        stack.initialize(to: CallStack())
     }
 
     deinit {
-        frameStorage.deallocate()
-        markStorage.deallocate()
+        stack.pointee.release()
+        stack.deinitialize(count: 1)
+        stack.deallocate()
     }
 
     /// Number of frames on the call stack.
-    public var callDepth: Int { depth }
+    public var callDepth: Int { stack.pointee.depth }
 
     /// Return addresses of the call stack, outermost first (a copy, for reports).
-    package var frames: [UInt64] { Array(UnsafeBufferPointer(start: frameStorage, count: depth)) }
+    package var frames: [UInt64] { withFrames { Array($0) } }
 
     /// Calls `body` with the call stack's return addresses, outermost first.
     @inline(__always)
     package func withFrames<R>(_ body: (UnsafeBufferPointer<UInt64>) -> R) -> R {
-        body(UnsafeBufferPointer(start: frameStorage, count: depth))
+        body(UnsafeBufferPointer(start: stack.pointee.frames, count: stack.pointee.depth))
     }
 
     /// The innermost return address, if any.
-    package var topFrame: UInt64? { depth > 0 ? frameStorage[depth - 1] : nil }
+    package var topFrame: UInt64? { stack.pointee.frame(fromTop: 0) }
 
     /// The return address below the innermost one, if any.
-    package var callerFrame: UInt64? { depth > 1 ? frameStorage[depth - 2] : nil }
+    package var callerFrame: UInt64? { stack.pointee.frame(fromTop: 1) }
 
-    /// Pushes a frame and remembers the stack usage; false (and nothing pushed) when the
-    /// stack is at `maxCallDepth`.
+    /// Pushes a frame; false (and nothing pushed) when the stack is full.
     @inline(__always)
-    package func push(_ address: UInt64) -> Bool {
-        guard depth < Self.maxCallDepth else { return false }
-        frameStorage[depth] = address
-        markStorage[depth] = stackUsed
-        depth += 1
-        return true
-    }
+    package func push(_ address: UInt64) -> Bool { stack.pointee.push(address) }
 
     /// Pops the innermost frame and the stack locals it created.
     @inline(__always)
-    package func pop() {
-        depth -= 1
-        stackUsed = markStorage[depth]
-    }
+    package func pop() { stack.pointee.pop() }
 
     /// Replaces the innermost return address.
     package func replaceTop(_ address: UInt64) {
-        if depth > 0 { frameStorage[depth - 1] = address }
+        let depth = stack.pointee.depth
+        if depth > 0 { stack.pointee.frames[depth - 1] = address }
     }
 }
