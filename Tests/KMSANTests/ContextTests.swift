@@ -135,4 +135,31 @@ import KernelMemory
         #expect(depths == Array(1...10))
         #expect(m.cpu.current.callDepth == 0)
     }
+
+    /// A context switch inside a call: the call's frame comes off the stack it went on, and the
+    /// task switched to keeps its own stack untouched.
+    @Test func aTaskSwitchInsideACallPopsTheOriginalTasksFrame() throws {
+        let m = try TestMachine()
+        let main = m.cpu.current
+        let other = m.runtime.createTask(comm: "other")
+        m.cpu.call("schedule") {
+            #expect(main.callDepth == 1)
+            m.cpu.switchTo(other)
+            m.cpu.call("other_fn") { #expect(other.callDepth == 1) }
+        }
+        #expect(main.callDepth == 0)
+        #expect(other.callDepth == 0)
+        #expect(m.cpu.current === other)
+    }
+
+    /// Without a switch, the frame is popped from the same task (the twin).
+    @Test func aCallWithoutASwitchPopsItsOwnFrame() throws {
+        let m = try TestMachine()
+        let main = m.cpu.current
+        m.cpu.call("outer") {
+            m.cpu.call("inner") { #expect(main.callDepth == 2) }
+            #expect(main.callDepth == 1)
+        }
+        #expect(main.callDepth == 0)
+    }
 }
