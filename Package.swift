@@ -22,6 +22,11 @@ let package = Package(
         .library(name: "PageAllocatorPlugin", targets: ["PageAllocatorPlugin"]),
         .library(name: "SlabPlugin", targets: ["SlabPlugin"]),
         .library(name: "HarnessTesting", targets: ["HarnessTesting"]),
+        .library(name: "ScenarioLanguage", targets: ["ScenarioLanguage"]),
+        .library(name: "ScenarioRunner", targets: ["ScenarioRunner"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
         // jemalloc 5.3 from Debian (libjemalloc-dev); shims expose its macros.
@@ -45,12 +50,23 @@ let package = Package(
         // Subsystem plugins: ordinary library targets, one folder each under Plugins/.
         .target(name: "PageAllocatorPlugin", dependencies: ["HarnessCore", "KMSAN", "KernelMemory"], path: "Plugins/PageAllocator"),
         .target(name: "SlabPlugin", dependencies: ["HarnessCore", "KMSAN", "KernelMemory"], path: "Plugins/Slab"),
+        // The scenario language: syntax tree, parser, diagnostics (no machine needed).
+        .target(name: "ScenarioLanguage", dependencies: ["HarnessCore", "KMSAN", "KernelMemory"]),
+        // Runs parsed scenarios on fresh machines and compares their reports with the expectations.
+        .target(name: "ScenarioRunner", dependencies: ["ScenarioLanguage", "HarnessCore", "KMSAN", "KernelMemory"]),
         // The command-line tool.
-        .executableTarget(name: "kmsan-harness", dependencies: ["KMSAN", "KernelMemory"]),
+        .executableTarget(name: "kmsan-harness", dependencies: [
+            "ScenarioLanguage", "ScenarioRunner", "HarnessCore", "KMSAN", "KernelMemory", "PageAllocatorPlugin", "SlabPlugin",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .testTarget(name: "KernelMemoryTests", dependencies: ["KernelMemory"]),
         .testTarget(name: "KMSANTests", dependencies: ["KMSAN", "KernelMemory"]),
         .testTarget(name: "HarnessCoreTests", dependencies: ["HarnessCore", "HarnessTesting", "KMSAN", "KernelMemory", "PageAllocatorPlugin", "SlabPlugin"]),
         .testTarget(name: "PageAllocatorPluginTests", dependencies: ["PageAllocatorPlugin", "HarnessCore", "KMSAN", "KernelMemory"]),
         .testTarget(name: "SlabPluginTests", dependencies: ["SlabPlugin", "PageAllocatorPlugin", "HarnessCore", "KMSAN", "KernelMemory"]),
+        .testTarget(name: "ScenarioLanguageTests", dependencies: ["ScenarioLanguage", "HarnessCore", "KMSAN", "PageAllocatorPlugin", "SlabPlugin"]),
+        .testTarget(name: "ScenarioRunnerTests", dependencies: ["ScenarioRunner", "ScenarioLanguage", "HarnessCore", "KMSAN", "KernelMemory", "PageAllocatorPlugin", "SlabPlugin"]),
+        // Every scenario under Harnesses/, one test case each.
+        .testTarget(name: "HarnessSuiteTests", dependencies: ["ScenarioRunner", "ScenarioLanguage", "HarnessCore", "PageAllocatorPlugin", "SlabPlugin"]),
     ]
 )

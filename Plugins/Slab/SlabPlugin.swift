@@ -36,6 +36,9 @@ public struct SlabPlugin: HarnessPlugin {
     /// (`SlabFlags.names`) and the pseudo flag `SLAB_CTOR_ZERO`.
     public static let flagNames: [(String, SlabFlags)] = SlabFlags.names + [("SLAB_CTOR_ZERO", ctorZero)]
 
+    /// `SLAB_CTOR_ZERO`, for scenarios.
+    public var constants: [NamedConstant] { [NamedConstant("SLAB_CTOR_ZERO", .slabFlags, UInt64(Self.ctorZero.rawValue))] }
+
     /// Builds the machine's `SlubAllocator` on the installed page allocator.
     public func makeSubsystem(_ context: PluginContext) throws(MachineError) -> (any Subsystem)? {
         guard let pages = context.subsystem(.pageAllocator, as: (any PageAllocatorSubsystem).self) else {

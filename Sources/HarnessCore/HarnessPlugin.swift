@@ -14,6 +14,9 @@ public protocol HarnessPlugin: Sendable {
     var requires: [SubsystemKind] { get }
     /// The scenario ops it contributes.
     var ops: [ScenarioOp] { get }
+    /// Named constants it adds to scenarios (pseudo flags, device constants), beyond
+    /// `NamedConstant.core`.
+    var constants: [NamedConstant] { get }
     /// Builds this plugin's state for one machine; the subsystems it requires are installed.
     func makeSubsystem(_ context: PluginContext) throws(MachineError) -> (any Subsystem)?
 }
@@ -23,6 +26,8 @@ extension HarnessPlugin {
     public var requires: [SubsystemKind] { [] }
     /// No ops by default.
     public var ops: [ScenarioOp] { [] }
+    /// No constants by default.
+    public var constants: [NamedConstant] { [] }
 }
 
 /// What a plugin sees while a machine installs it.

@@ -47,12 +47,18 @@ public struct ScenarioOp: Sendable {
     public var returnsValue: Bool
     /// One line of help.
     public var help: String
+    /// Whether calling it is a function call whose arguments KMSAN checks eagerly
+    /// (CONFIG_KMSAN_CHECK_PARAM_RETVAL): true for kernel functions; false for what compiles
+    /// to instructions or macros (loads, stores, `use`, arithmetic), whose operands carry
+    /// their shadow instead.
+    public var checksArgumentsEagerly: Bool
     /// Runs the op.
     public var run: @Sendable (OpInvocation) throws(OpError) -> ShadowedValue?
 
     /// Creates an op.
     public init(
-        _ name: String, _ parameters: [Parameter], isVariadic: Bool = false, returnsValue: Bool, help: String,
+        _ name: String, _ parameters: [Parameter], isVariadic: Bool = false, returnsValue: Bool,
+        checksArgumentsEagerly: Bool = true, help: String,
         run: @escaping @Sendable (OpInvocation) throws(OpError) -> ShadowedValue?
     ) {
         self.name = name
@@ -60,6 +66,7 @@ public struct ScenarioOp: Sendable {
         self.isVariadic = isVariadic
         self.returnsValue = returnsValue
         self.help = help
+        self.checksArgumentsEagerly = checksArgumentsEagerly
         self.run = run
     }
 

@@ -50,6 +50,9 @@ public struct KMSANPolicy: Sendable, Equatable, CustomStringConvertible {
         name: "mainline", unpoisonOriginRule: .clearOnlyCleanSlots,
         pageFreeRule: .poisonWithUseAfterFree, reportGate: .taskDepth)
 
+    /// Every built-in profile, default first.
+    public static var all: [KMSANPolicy] { [.mainline] }
+
     /// The profile's name.
     public var description: String { name }
 }
