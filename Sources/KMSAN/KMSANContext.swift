@@ -8,7 +8,9 @@ public final class KMSANContext {
     @exclusivity(unchecked) public package(set) var inRuntime = 0
     /// `kmsan_disable_current()` nesting; reports are dropped while it is nonzero.
     @exclusivity(unchecked) public package(set) var depth = 0
-    /// RFC v3's per-task reporting switch.
+    /// RFC v3's per-task reporting switch (`kmsan_task_state.allow_reporting`): true for a new
+    /// task, cleared by `kmsan_task_exit()`. Only a task's own context uses it; the per-CPU
+    /// contexts' copy is never read.
     @exclusivity(unchecked) public package(set) var allowReporting = true
 
     /// A fresh context (`kmsan_internal_task_create`).

@@ -36,14 +36,29 @@ extension KMSANRuntime {
     }
 
     /// `kmsan_disable_current()`: stop reports for the current task (nests).
+    ///
+    /// Under `ReportGate.allowReportingFlag` (RFC v3) it clears the task's `allow_reporting`
+    /// flag instead: no nesting, as the seed's `kmsan_report()` clears it.
     public func disableCurrent(on cpu: KernelCPU) {
-        cpu.current.kmsan.depth += 1
+        switch policy.reportGate {
+        case .taskDepth: cpu.current.kmsan.depth += 1
+        case .allowReportingFlag: cpu.current.kmsan.allowReporting = false
+        }
     }
 
     /// `kmsan_enable_current()`: undo one `disableCurrent`; an underflow is a runtime warning.
+    ///
+    /// Under `ReportGate.allowReportingFlag` (RFC v3) it sets the task's `allow_reporting` flag,
+    /// whatever happened before: one enable undoes any number of disables, and an enable
+    /// without a disable is not a warning (the seed's `kmsan_report()` sets it the same way).
     public func enableCurrent(on cpu: KernelCPU) {
         let ctx = cpu.current.kmsan
-        if warnOn(ctx.depth == 0, "kmsan_enable_current: reporting depth underflow", on: cpu) { return }
-        ctx.depth -= 1
+        switch policy.reportGate {
+        case .taskDepth:
+            if warnOn(ctx.depth == 0, "kmsan_enable_current: reporting depth underflow", on: cpu) { return }
+            ctx.depth -= 1
+        case .allowReportingFlag:
+            ctx.allowReporting = true
+        }
     }
 }

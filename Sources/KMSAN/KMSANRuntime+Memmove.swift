@@ -29,9 +29,14 @@ extension KMSANRuntime {
     /// origin slot only if that whole slot is now clean; a poisoned byte copies its shadow and
     /// writes the chained origin of its source slot (one chain link per run of equal origins).
     /// When source and destination share their alignment modulo 4, whole slots are processed
-    /// at once with the same result.
+    /// at once with the same result. Under `MemmoveOriginRule.perSlotIndex` (RFC v3) the copy
+    /// goes to `memmoveMetadataPerSlot` instead (the policy is read once per call).
     package func memmoveMetadata(dst: KernelAddress, src: KernelAddress, count n: Int, on cpu: KernelCPU) {
         guard n > 0 else { return }
+        if policy.memmoveOriginRule == .perSlotIndex {
+            memmoveMetadataPerSlot(dst: dst, src: src, count: n, on: cpu)
+            return
+        }
         let backwards = dst > src
         var cache = ChainCache()
         if let d = addressSpace.contiguousRun(dst, count: n), let s = addressSpace.contiguousRun(src, count: n) {

@@ -13,12 +13,18 @@ extension KMSANRuntime {
     /// `kmsan_alloc_page(page, order, flags)`: with `__GFP_ZERO` (or KMSAN off) the metadata
     /// of all `PAGE_SIZE << order` bytes is zeroed; otherwise they are poisoned and every
     /// origin slot gets one allocation handle of the current stack.
+    ///
+    /// Under `PageFreeRule.releaseMetadata` (RFC v3 `kmsan_alloc_page()` and
+    /// `kmsan_internal_alloc_meta_for_pages()`) this is where freed pages get metadata again:
+    /// they become tracked and are then zeroed or poisoned as above. As in the seed, an
+    /// allocation made while in the runtime does nothing at all, so pages freed before stay
+    /// untracked (their stale metadata is never exposed).
     public func allocPage(_ pfn: PageFrameNumber, order: Int, gfp: GFPFlags, on cpu: KernelCPU) {
         guard let (address, size) = pageRange(pfn, order: order, on: cpu) else { return }
-        if policy.pageFreeRule == .releaseMetadata {
-            try? memory.setTracked(true, from: pfn, count: 1 << order)
-        }
+        let releasesMetadata = policy.pageFreeRule == .releaseMetadata
+        if releasesMetadata, isInRuntime(cpu) { return }
         let fill: (UInt8, OriginHandle) -> Void = { shadow, origin in
+            if releasesMetadata { try? self.memory.setTracked(true, from: pfn, count: 1 << order) }
             _ = try? self.addressSpace.forEachSegment(address, count: size) { seg in
                 seg.shadow?.update(repeating: shadow, count: seg.count)
                 seg.origin?.update(repeating: origin.raw, count: seg.count / 4)
@@ -37,17 +43,21 @@ extension KMSANRuntime {
     }
 
     /// `kmsan_free_page(page, order)`: poisons all `PAGE_SIZE << order` bytes (tail pages too)
-    /// with a use-after-free origin. Under a policy that releases metadata, the frames become
-    /// untracked instead.
+    /// with a use-after-free origin.
+    ///
+    /// Under `PageFreeRule.releaseMetadata` (RFC v3 `kmsan_free_page()`) the pages' shadow and
+    /// origin pages are released instead: all `1 << order` frames become untracked (they read
+    /// as initialized, so there are no use-after-free reports) until `allocPage` tracks them
+    /// again. As in the seed, this happens even with KMSAN off (its `!kmsan_ready` branch),
+    /// and not at all while in the runtime.
     public func freePage(_ pfn: PageFrameNumber, order: Int, on cpu: KernelCPU) {
         guard let (address, size) = pageRange(pfn, order: order, on: cpu) else { return }
-        hook(cpu, hookSites.freePage) {
-            switch policy.pageFreeRule {
-            case .poisonWithUseAfterFree:
-                poison(address, size: size, flags: [.check, .free], on: cpu)
-            case .releaseMetadata:
-                try? memory.setTracked(false, from: pfn, count: 1 << order)
-            }
+        switch policy.pageFreeRule {
+        case .poisonWithUseAfterFree:
+            hook(cpu, hookSites.freePage) { poison(address, size: size, flags: [.check, .free], on: cpu) }
+        case .releaseMetadata:
+            if isEnabled, isInRuntime(cpu) { return }
+            try? memory.setTracked(false, from: pfn, count: 1 << order)
         }
     }
 

@@ -12,11 +12,18 @@ public enum HarnessErrorKind: String, Sendable, CaseIterable {
     case leak
     /// Any other misuse of a harness API (bad arguments, no stack left, ...).
     case misuse
+    /// A test's own expectation did not hold (`kunit_expect_eq` with different values).
+    case expectationFailed = "expectation-failed"
 }
 
 extension KMSANRuntime {
     /// `kmsan_report()`: reports unless KMSAN is off, reporting is disabled for the current
     /// task, or the origin is 0. `size` 0 means no byte range (a conditional use).
+    ///
+    /// Reporting is disabled when the current task's depth is nonzero (mainline) or, under
+    /// `ReportGate.allowReportingFlag`, when the task's `allow_reporting` flag is clear (RFC v3
+    /// reads `current->kmsan.allow_reporting`, the task's flag even inside an interrupt). The
+    /// report is laid out as `KMSANPolicy.reportLayout` says.
     package func report(
         origin: OriginHandle, address: KernelAddress?, size: Int, firstOffset: Int, lastOffset: Int,
         userAddress: KernelAddress?, reason: KMSANReportReason, on cpu: KernelCPU
@@ -24,7 +31,7 @@ extension KMSANRuntime {
         guard isEnabled, !origin.isNone else { return }
         switch policy.reportGate {
         case .taskDepth: guard cpu.current.kmsan.depth == 0 else { return }
-        case .allowReportingFlag: guard cpu.context.allowReporting else { return }
+        case .allowReportingFlag: guard cpu.current.kmsan.allowReporting else { return }
         }
         let stack = printableStack(cpu.current.frames.reversed())
         var report = KernelReport(
@@ -35,7 +42,7 @@ extension KMSANRuntime {
             accessAddress: size > 0 ? address?.raw : nil,
             userAddress: reason == .copyToUser ? userAddress?.raw : nil,
             cpu: cpu.id, pid: cpu.current.pid, comm: cpu.current.comm, release: options.kernelRelease,
-            panicked: options.panicOnReport)
+            panicked: options.panicOnReport, layout: policy.reportLayout)
         if options.panicOnReport { halt() }
         report.panicked = options.panicOnReport
         emit(report)

@@ -32,7 +32,11 @@ extension KMSANRuntime {
     /// applies the slot rule to the origins of every 4-byte slot the range touches.
     ///
     /// A nonzero origin always overwrites a slot; origin 0 clears a slot only if all its shadow
-    /// bytes are now zero (mainline), or always (the RFC v3 policy). The widening to slots
+    /// bytes are now zero (mainline, the fix of google/kmsan#70 covered by test_unpoison_memory),
+    /// or always under `UnpoisonOriginRule.overwriteWholeSlots` (RFC v3's
+    /// `kmsan_internal_set_origin()`, whose TODO admits it): a partial unpoison then wipes the
+    /// origin of the slot's bytes still poisoned, and a later check of them reports nothing.
+    /// The rule is read once per call. The widening to slots
     /// never leaves the pages backing the range. With `checked`, tracked-memory expectations
     /// are enforced: setting metadata on untracked memory is a runtime warning.
     package func setShadowOrigin(

@@ -97,6 +97,8 @@ public final class KMSANRuntime: Sendable {
     }
 
     /// Ends a task: reporting is disabled for it (`kmsan_task_exit`) and its stack is freed.
+    /// Disabling raises the task's depth (mainline) or clears its `allow_reporting` flag (RFC v3,
+    /// `ReportGate.allowReportingFlag`), as `disableCurrent` does.
     public func exitTask(_ task: KernelTask, on cpu: KernelCPU) {
         guard !task.hasExited else { return }
         task.hasExited = true

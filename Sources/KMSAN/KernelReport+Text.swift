@@ -5,7 +5,10 @@ extension KernelReport {
     public static let separator = String(repeating: "=", count: 53)
 
     /// The report in the kernel's console layout (mm/kmsan/report.c), ending with a newline.
+    /// A KMSAN report whose `layout` is `.dumpStackAfterHeader` uses RFC v3's layout instead
+    /// (`dumpStackLayoutText`).
     public var kernelText: String {
+        if tool == .kmsan, layout == .dumpStackAfterHeader { return dumpStackLayoutText }
         var out: [String] = []
         if tool == .warning {
             out.append("------------[ cut here ]------------")

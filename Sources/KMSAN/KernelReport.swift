@@ -1,7 +1,7 @@
 /// One finding of the simulated kernel's tools, with every fact its text shows.
 ///
 /// `kernelText` renders it in the kernel's console layout; `jsonLine` as one JSON object.
-public struct KernelReport: Sendable, Hashable, Codable {
+public struct KernelReport: Sendable, Hashable {
     /// The tool that raised the report (the word after `BUG: `).
     public enum Tool: String, Sendable, Codable {
         /// The KMSAN runtime.
@@ -46,6 +46,8 @@ public struct KernelReport: Sendable, Hashable, Codable {
     public var release: String
     /// Whether `kmsan.panic` halted the machine after this report.
     public var panicked: Bool
+    /// The console layout of a KMSAN report (the policy's; other tools ignore it).
+    public var layout: KMSANPolicy.ReportLayout
 
     /// The function the header names, without offset (what scenario expectations compare).
     public var function: String { headerFrame?.function ?? "(unknown)" }
@@ -58,13 +60,14 @@ public struct KernelReport: Sendable, Hashable, Codable {
         tool: Tool, bugType: String, headerFrame: SymbolizedFrame?, stack: [SymbolizedFrame],
         origin: [OriginBlock] = [], originHandle: UInt32? = nil, byteRange: ByteRange? = nil,
         accessAddress: UInt64? = nil, userAddress: UInt64? = nil, message: [String] = [],
-        cpu: Int, pid: Int, comm: String, tainted: Bool = false, release: String, panicked: Bool = false
+        cpu: Int, pid: Int, comm: String, tainted: Bool = false, release: String, panicked: Bool = false,
+        layout: KMSANPolicy.ReportLayout = .stackUnderHeader
     ) {
         self.tool = tool; self.bugType = bugType; self.headerFrame = headerFrame; self.stack = stack
         self.origin = origin; self.originHandle = originHandle; self.byteRange = byteRange
         self.accessAddress = accessAddress; self.userAddress = userAddress; self.message = message
         self.cpu = cpu; self.pid = pid; self.comm = comm; self.tainted = tainted; self.release = release
-        self.panicked = panicked
+        self.panicked = panicked; self.layout = layout
     }
 }
 

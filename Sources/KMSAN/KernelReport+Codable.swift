@@ -1,0 +1,53 @@
+/// `KernelReport`'s JSON form: one key per property, optional facts only when present, and
+/// `layout` only when it is not mainline's, so mainline JSON stays as it was before layouts.
+extension KernelReport: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case tool, bugType, headerFrame, stack, origin, originHandle, byteRange, accessAddress, userAddress
+        case message, cpu, pid, comm, tainted, release, panicked, layout
+    }
+
+    /// Decodes a report; a missing `layout` means mainline's.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            tool: try c.decode(Tool.self, forKey: .tool),
+            bugType: try c.decode(String.self, forKey: .bugType),
+            headerFrame: try c.decodeIfPresent(SymbolizedFrame.self, forKey: .headerFrame),
+            stack: try c.decode([SymbolizedFrame].self, forKey: .stack),
+            origin: try c.decode([OriginBlock].self, forKey: .origin),
+            originHandle: try c.decodeIfPresent(UInt32.self, forKey: .originHandle),
+            byteRange: try c.decodeIfPresent(ByteRange.self, forKey: .byteRange),
+            accessAddress: try c.decodeIfPresent(UInt64.self, forKey: .accessAddress),
+            userAddress: try c.decodeIfPresent(UInt64.self, forKey: .userAddress),
+            message: try c.decode([String].self, forKey: .message),
+            cpu: try c.decode(Int.self, forKey: .cpu),
+            pid: try c.decode(Int.self, forKey: .pid),
+            comm: try c.decode(String.self, forKey: .comm),
+            tainted: try c.decode(Bool.self, forKey: .tainted),
+            release: try c.decode(String.self, forKey: .release),
+            panicked: try c.decode(Bool.self, forKey: .panicked),
+            layout: try c.decodeIfPresent(KMSANPolicy.ReportLayout.self, forKey: .layout) ?? .stackUnderHeader)
+    }
+
+    /// Encodes the report (see the type's note on `layout`).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(tool, forKey: .tool)
+        try c.encode(bugType, forKey: .bugType)
+        try c.encodeIfPresent(headerFrame, forKey: .headerFrame)
+        try c.encode(stack, forKey: .stack)
+        try c.encode(origin, forKey: .origin)
+        try c.encodeIfPresent(originHandle, forKey: .originHandle)
+        try c.encodeIfPresent(byteRange, forKey: .byteRange)
+        try c.encodeIfPresent(accessAddress, forKey: .accessAddress)
+        try c.encodeIfPresent(userAddress, forKey: .userAddress)
+        try c.encode(message, forKey: .message)
+        try c.encode(cpu, forKey: .cpu)
+        try c.encode(pid, forKey: .pid)
+        try c.encode(comm, forKey: .comm)
+        try c.encode(tainted, forKey: .tainted)
+        try c.encode(release, forKey: .release)
+        try c.encode(panicked, forKey: .panicked)
+        if layout != .stackUnderHeader { try c.encode(layout, forKey: .layout) }
+    }
+}
