@@ -1,0 +1,19 @@
+/// What `ScenarioParser.parse` returns: the scenarios that parsed cleanly, and every error.
+///
+/// A scenario with any error (in its own lines, or in a `func` it calls) is left out of
+/// `file.scenarios`; the other scenarios of the file are still there and can run.
+public struct ParsedScenarioFile: Sendable {
+    /// The file, holding only the scenarios and `func`s without errors.
+    public var file: ScenarioFile
+    /// Every error, sorted by position (line, then column).
+    public var diagnostics: [ScenarioDiagnostic]
+
+    /// Creates a result.
+    public init(file: ScenarioFile, diagnostics: [ScenarioDiagnostic]) {
+        self.file = file
+        self.diagnostics = diagnostics
+    }
+
+    /// Whether the file had any error (the run must then exit non-zero).
+    public var hasErrors: Bool { !diagnostics.isEmpty }
+}
