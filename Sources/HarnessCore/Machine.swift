@@ -40,6 +40,8 @@ public final class Machine: Sendable {
     public let plugins: [any HarnessPlugin]
     /// Every op of every plugin, in plugin order.
     public let ops: [ScenarioOp]
+    /// The per-CPU area (`alloc_percpu`, `this_cpu_ptr`); its chunk is reserved on first use.
+    public let percpu: PerCPUArea
     private let subsystems: [SubsystemKind: any Subsystem]
     private let opIndex: [String: Int]
 
@@ -77,6 +79,7 @@ public final class Machine: Sendable {
         }
         self.configuration = configuration
         self.runtime = runtime
+        self.percpu = PerCPUArea(runtime: runtime)
         self.plugins = ordered
         self.subsystems = installed
         self.ops = ops

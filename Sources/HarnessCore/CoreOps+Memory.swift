@@ -1,0 +1,108 @@
+import KMSAN
+import KernelMemory
+
+/// The string functions: `memset`, `memcpy`, `memmove` (compiler intrinsics lowered to
+/// `__msan_*`), lib/string.c's `memset16/32/64`, and mm/maccess.c's `copy_from_kernel_nofault`.
+extension CoreOps {
+    /// `memset`, `memcpy`, `memmove`, `memset16`, `memset32`, `memset64`, `copy_from_kernel_nofault`.
+    public static let memory: [ScenarioOp] = [
+        ScenarioOp(
+            "memset", [.init("addr", .pointer), .init("c", .integer), .init("n", .integer)], returnsValue: false,
+            checksArgumentsEagerly: false,
+            help: "fill n bytes with the low byte of c; the range becomes initialized whatever c is"
+        ) { inv throws(OpError) in
+            let n = try inv.size(2, "n")
+            inv.runtime.memset(try inv.pointer(0), UInt8(truncatingIfNeeded: try inv.value(1).value), count: n, on: inv.cpu)
+            return nil
+        },
+        ScenarioOp(
+            "memcpy", [.init("dst", .pointer), .init("src", .pointer), .init("n", .integer)], returnsValue: false,
+            checksArgumentsEagerly: false,
+            help: "copy n bytes; shadow follows the data and uninitialized bytes get chained origins"
+        ) { inv throws(OpError) in
+            let n = try inv.size(2, "n")
+            inv.runtime.memcpy(try inv.pointer(0), try inv.pointer(1), count: n, on: inv.cpu)
+            return nil
+        },
+        ScenarioOp(
+            "memmove", [.init("dst", .pointer), .init("src", .pointer), .init("n", .integer)], returnsValue: false,
+            checksArgumentsEagerly: false,
+            help: "memcpy for overlapping ranges (the same metadata routine)"
+        ) { inv throws(OpError) in
+            let n = try inv.size(2, "n")
+            inv.runtime.memmove(try inv.pointer(0), try inv.pointer(1), count: n, on: inv.cpu)
+            return nil
+        },
+        memsetN(.bits16), memsetN(.bits32), memsetN(.bits64),
+        ScenarioOp(
+            "copy_from_kernel_nofault", [.init("dst", .pointer), .init("src", .pointer), .init("n", .integer)],
+            returnsValue: true,
+            help: "check src (reports name copy_from_kernel_nofault), then copy; returns 0, -EFAULT (src unmapped) or -ERANGE (src in user space)"
+        ) { inv throws(OpError) in
+            try copyFromKernelNofault(inv)
+        },
+    ]
+
+    /// lib/string.c's `memsetN(s, v, count)`: a loop of instrumented N-byte stores of `v`, so
+    /// the memory gets v's shadow (initialized for a literal) and, if uninitialized, v's
+    /// chained origin stored at `memsetN`.
+    private static func memsetN(_ width: ValueWidth) -> ScenarioOp {
+        let bits = width.byteCount * 8
+        return ScenarioOp(
+            "memset\(bits)", [.init("addr", .pointer), .init("value", .value), .init("count", .integer)], returnsValue: false,
+            help: "store the low \(bits) bits of value count times from addr (lib/string.c); the memory gets value's shadow"
+        ) { inv throws(OpError) in
+            let address = try inv.pointer(0)
+            let value = try inv.value(1, as: width)
+            let count = try inv.size(2, "count")
+            let (bytes, overflow) = count.multipliedReportingOverflow(by: width.byteCount)
+            guard !overflow else { throw OpError("memset\(bits): count \(count) is too large") }
+            return try inv.inFrame("memset\(bits)", file: "lib/string.c") { () throws(OpError) -> ShadowedValue? in
+                do throws(MemoryFault) {
+                    try inv.runtime.addressSpace.validate(address, count: bytes)
+                } catch {
+                    inv.runtime.reportFault(error, on: inv.cpu)
+                    return nil
+                }
+                for i in 0..<count {
+                    inv.runtime.store(value, to: address + i * width.byteCount, on: inv.cpu)
+                }
+                return nil
+            }
+        }
+    }
+
+    /// `-ERANGE` and `-EFAULT`.
+    private static let ERANGE = 34, EFAULT = 14
+
+    /// mm/maccess.c: `copy_from_kernel_nofault_allowed()` refuses user addresses (x86:
+    /// below TASK_SIZE_MAX) with -ERANGE; the source is checked as `kmsan_check_memory(src,
+    /// size)` in the function's own frame; the copy itself is done by `__get_kernel_nofault`
+    /// (inline asm, whose outputs KMSAN unpoisons), so the destination ends up initialized. An
+    /// unmapped source is -EFAULT, not a report: that is what "nofault" means (the harness checks
+    /// the whole source first and copies nothing then). An unmapped destination is a plain store
+    /// fault: a HARNESS `bad-access`.
+    private static func copyFromKernelNofault(_ inv: OpInvocation) throws(OpError) -> ShadowedValue {
+        let dst = try inv.pointer(0), src = try inv.pointer(1)
+        let n = try inv.size(2, "n")
+        let runtime = inv.runtime, cpu = inv.cpu
+        return try inv.inFrame("copy_from_kernel_nofault", file: "mm/maccess.c") { () throws(OpError) -> ShadowedValue in
+            guard src >= TASK_SIZE else { return .integer(-ERANGE) }
+            guard n > 0 else { return .integer(0) }
+            do {
+                try runtime.addressSpace.validate(src, count: n)
+            } catch {
+                return .integer(-EFAULT)
+            }
+            runtime.checkMemory(src, size: n, on: cpu)
+            do throws(MemoryFault) {
+                try runtime.addressSpace.moveData(to: dst, from: src, count: n)
+            } catch {
+                runtime.reportFault(error, on: cpu)
+                return .integer(-EFAULT)
+            }
+            runtime.unpoisonMemory(dst, size: n, on: cpu)
+            return .integer(0)
+        }
+    }
+}

@@ -1,0 +1,26 @@
+import KMSAN
+import KernelMemory
+
+/// Per-CPU variables over the machine's `PerCPUArea`.
+extension CoreOps {
+    /// `alloc_percpu(size)` and `this_cpu_ptr(ptr)`.
+    public static let perCPU: [ScenarioOp] = [
+        ScenarioOp(
+            "alloc_percpu", [.init("size", .integer)], returnsValue: true,
+            help: "a zeroed per-CPU variable of size bytes (a __percpu pointer: use this_cpu_ptr); NULL if size is 0 or the area is full"
+        ) { inv throws(OpError) in
+            let size = try inv.size(0)
+            return .pointer(inv.machine.percpu.allocate(size: size) ?? .null)
+        },
+        ScenarioOp(
+            "this_cpu_ptr", [.init("ptr", .pointer)], returnsValue: true, checksArgumentsEagerly: false,
+            help: "the address of a per-CPU variable in the current CPU's unit (pointer arithmetic: keeps ptr's shadow)"
+        ) { inv throws(OpError) in
+            let ptr = try inv.value(0)
+            guard let address = inv.machine.percpu.pointer(KernelAddress(ptr.value), cpu: inv.cpu.id) else {
+                throw OpError("this_cpu_ptr: \(KernelAddress(ptr.value)) is not a pointer from alloc_percpu (or CPU \(inv.cpu.id) has no unit)")
+            }
+            return ShadowedValue(value: address.raw, shadow: ptr.shadow, origin: ptr.origin, width: .bits64)
+        },
+    ]
+}

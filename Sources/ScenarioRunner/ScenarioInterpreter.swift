@@ -1,0 +1,39 @@
+import HarnessCore
+import KMSAN
+import ScenarioLanguage
+
+/// Runs one `Scenario` on a fresh `Machine` and judges its reports.
+///
+/// Each run boots a machine from `options` (reports go to an `InMemoryReportSink`), creates one
+/// CPU whose task is `kunit_try_catch` (as KUnit's test thread), pushes the scenario's frame
+/// (its name, at its `scenario` line) and executes the statements, each at its own call site.
+/// With `leak-check`, the machine's leak check runs in the scenario's frame at the end. The
+/// machine is shut down on every path. A machine that cannot boot (a bad `memory` size, a
+/// plugin list that does not fit together) is a FAIL verdict naming the error.
+public struct ScenarioInterpreter: Sendable {
+    /// How scenarios run.
+    public var options: ScenarioRunOptions
+    /// The deepest `func` nesting allowed; a deeper call is a HARNESS `misuse` that ends the
+    /// scenario (the host stack is never at risk).
+    public static let maxCallDepth = 64
+
+    /// Creates an interpreter.
+    public init(options: ScenarioRunOptions) { self.options = options }
+
+    /// Runs `scenario` on a fresh machine.
+    public func run(_ scenario: Scenario) -> ScenarioResult {
+        let sink = InMemoryReportSink()
+        let machine: Machine
+        do {
+            machine = try Machine(configuration: options.configuration(for: scenario), plugins: options.plugins, sink: sink)
+        } catch {
+            return ScenarioResult(name: scenario.name, path: scenario.path, position: scenario.position, reports: [],
+                                  verdict: .fail("machine: \(error)"))
+        }
+        defer { machine.shutdown() }
+        ScenarioExecution(machine: machine, scenario: scenario).run()
+        let reports = sink.reports
+        return ScenarioResult(name: scenario.name, path: scenario.path, position: scenario.position, reports: reports,
+                              verdict: ScenarioVerdict.judge(scenario.expectations, reports))
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import HarnessCore
+import ScenarioLanguage
+
+/// The scenarios of a run: `.scenario` files found under the given paths, parsed, filtered.
+///
+/// A directory contributes every `*.scenario` below it, recursively; all files are sorted by
+/// path so runs are deterministic. A path that does not exist or cannot be read is a
+/// diagnostic of that path (`path:1:1: error: ...`), like a parse error: the rest still runs.
+public struct ScenarioSuite: Sendable {
+    /// One file: the scenarios that parsed cleanly (after the filter) and its errors.
+    public struct File: Sendable {
+        /// The path as found.
+        public var path: String
+        /// Its scenarios without errors, in file order, after the name filter.
+        public var scenarios: [Scenario]
+        /// Its errors (parse errors, or why it could not be read).
+        public var diagnostics: [ScenarioDiagnostic]
+
+        /// Creates a file entry.
+        public init(path: String, scenarios: [Scenario], diagnostics: [ScenarioDiagnostic]) {
+            self.path = path
+            self.scenarios = scenarios
+            self.diagnostics = diagnostics
+        }
+    }
+
+    /// The files, sorted by path (unreadable paths included, with their diagnostic).
+    public var files: [File]
+
+    /// Creates a suite from files.
+    public init(files: [File]) { self.files = files }
+
+    /// Every scenario to run, in file order.
+    public var scenarios: [Scenario] { files.flatMap(\.scenarios) }
+    /// Every diagnostic, in file order.
+    public var diagnostics: [ScenarioDiagnostic] { files.flatMap(\.diagnostics) }
+
+    /// Finds, reads and parses the `.scenario` files under `paths`, keeping only scenarios whose
+    /// name contains `filter` (all if nil or empty).
+    public static func load(paths: [String], vocabulary: ScenarioVocabulary, filter: String? = nil) -> ScenarioSuite {
+        var files: [File] = []
+        for path in scenarioPaths(under: paths) {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                files.append(File(path: path, scenarios: [], diagnostics: [unreadable(path)]))
+                continue
+            }
+            files.append(parse(bytes: [UInt8](data), path: path, vocabulary: vocabulary, filter: filter))
+        }
+        return ScenarioSuite(files: files)
+    }
+
+    /// Parses one file's text (no file system involved) into a suite entry.
+    public static func parse(bytes: [UInt8], path: String, vocabulary: ScenarioVocabulary, filter: String? = nil) -> File {
+        let parsed = ScenarioParser.parse(bytes: bytes, path: path, vocabulary: vocabulary)
+        var scenarios = parsed.file.scenarios
+        if let filter, !filter.isEmpty { scenarios = scenarios.filter { $0.name.contains(filter) } }
+        return File(path: path, scenarios: scenarios, diagnostics: parsed.diagnostics)
+    }
+
+    /// The files named by `paths`: files as given (whatever their extension), directories
+    /// searched recursively for `*.scenario`; sorted, without duplicates. A path that does not
+    /// exist is kept, so that loading reports it.
+    public static func scenarioPaths(under paths: [String]) -> [String] {
+        let fm = FileManager.default
+        var found = Set<String>()
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard fm.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+                found.insert(path)
+                continue
+            }
+            let base = path.hasSuffix("/") ? String(path.dropLast()) : path
+            guard let walker = fm.enumerator(atPath: path) else {
+                found.insert(path)
+                continue
+            }
+            while let relative = walker.nextObject() as? String {
+                if relative.hasSuffix(".scenario") { found.insert(base + "/" + relative) }
+            }
+        }
+        return found.sorted()
+    }
+
+    private static func unreadable(_ path: String) -> ScenarioDiagnostic {
+        var isDirectory: ObjCBool = false
+        let why = !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+            ? "no such file or directory" : (isDirectory.boolValue ? "cannot read directory" : "cannot read file")
+        return ScenarioDiagnostic(path: path, position: SourcePosition(line: 1, column: 1), message: why)
+    }
+}
