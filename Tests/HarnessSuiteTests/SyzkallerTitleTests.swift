@@ -1,0 +1,45 @@
+import KMSAN
+import ScenarioRunner
+import Testing
+
+/// syzkaller's parser must give every KMSAN report of the bundled suite a proper title:
+/// `KMSAN: <bug-type> in <F>`, F being a frame of the report's first stack that survives the
+/// skip list (report-format.md). The rule itself is tested on a positive and a negative twin.
+@Suite struct SyzkallerTitleTests {
+    /// The rule names the first frame that survives the skip list.
+    @Test func aScenarioFrameBecomesTheTitle() {
+        let text = """
+            BUG: KMSAN: uninit-value in test_uninit_page+0x10/0x40
+             test_uninit_page+0x10/0x40 Harnesses/kmsan/allocation.scenario:44
+
+            Uninit was created at:
+             alloc_pages+0x10/0x40
+            """
+        #expect(SyzkallerTitleRules.title(ofKMSANReport: text) == "KMSAN: uninit-value in test_uninit_page")
+    }
+
+    /// Twin: a scenario named with a skipped substring (`kmalloc`) leaves no frame to title
+    /// the report after.
+    @Test func aSkippedNameLeavesNoTitle() {
+        let text = """
+            BUG: KMSAN: uninit-value in test_uninit_kmalloc+0x10/0x40
+             test_uninit_kmalloc+0x10/0x40 Harnesses/kmsan/allocation.scenario:44
+
+            Uninit was created at:
+             kmalloc+0x10/0x40
+            """
+        #expect(SyzkallerTitleRules.title(ofKMSANReport: text) == nil)
+    }
+
+    /// Every KMSAN report the bundled suite prints gets the title naming its header function.
+    @Test func everyBundledKMSANReportHasAProperTitle() {
+        let results = BundledSuite.suite.run(options: BundledSuite.options).results
+        let reports = results.flatMap(\.reports).filter { $0.tool == .kmsan }
+        #expect(reports.count >= 30)
+        for report in reports {
+            let text = report.kernelText
+            let title = SyzkallerTitleRules.title(ofKMSANReport: text)
+            #expect(title == "KMSAN: \(report.bugType) in \(report.function)", "\(text)")
+        }
+    }
+}
