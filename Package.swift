@@ -66,6 +66,8 @@ let package = Package(
         .testTarget(name: "SlabPluginTests", dependencies: ["SlabPlugin", "PageAllocatorPlugin", "HarnessCore", "KMSAN", "KernelMemory"]),
         .testTarget(name: "ScenarioLanguageTests", dependencies: ["ScenarioLanguage", "HarnessCore", "KMSAN", "PageAllocatorPlugin", "SlabPlugin"]),
         .testTarget(name: "ScenarioRunnerTests", dependencies: ["ScenarioRunner", "ScenarioLanguage", "HarnessCore", "KMSAN", "KernelMemory", "PageAllocatorPlugin", "SlabPlugin"]),
+        // The command line: argument parsing, `ops`, `run` exit statuses.
+        .testTarget(name: "KMSANHarnessCLITests", dependencies: ["kmsan-harness", "HarnessCore", "KMSAN"]),
         // Every scenario under Harnesses/, one test case each.
         .testTarget(name: "HarnessSuiteTests", dependencies: ["ScenarioRunner", "ScenarioLanguage", "HarnessCore", "PageAllocatorPlugin", "SlabPlugin"]),
     ]

@@ -1,0 +1,113 @@
+import ArgumentParser
+import Foundation
+import HarnessCore
+import KMSAN
+import Testing
+@testable import kmsan_harness
+
+/// The command line of `kmsan-harness`: options, the `ops` listing and `run`'s exit statuses
+/// (0 all passed, 1 a scenario failed, 2 a file had errors while the others still ran).
+@Suite struct CommandLineTests {
+    /// A folder of scenario files that exists for one test.
+    private func folder(_ files: [String: String]) throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kmsan-harness-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        for (name, text) in files { try text.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8) }
+        return dir
+    }
+
+    /// The exit status `run` ends with for `arguments`.
+    private func runStatus(_ arguments: [String]) throws -> Int32 {
+        var command = try KMSANHarnessCommand.parseAsRoot(["run"] + arguments)
+        do {
+            try command.run()
+            return 0
+        } catch let exit as ExitCode {
+            return exit.rawValue
+        }
+    }
+
+    private let passing = """
+        scenario uninit_use
+          expect KMSAN uninit-value in uninit_use
+          r0 = kmalloc(4, GFP_KERNEL)
+          r1 = load32(r0)
+          use(r1)
+        end
+        """
+
+    @Test func aPassingFolderExitsZero() throws {
+        let dir = try folder(["a.scenario": passing])
+        #expect(try runStatus([dir.path, "--format", "json"]) == 0)
+    }
+
+    @Test func aFailingScenarioExitsOne() throws {
+        let dir = try folder(["a.scenario": passing.replacingOccurrences(of: "uninit-value", with: "use-after-free")])
+        #expect(try runStatus([dir.path, "--format", "json"]) == 1)
+    }
+
+    /// A file with errors beside a good one: status 2, and the good file still ran (its
+    /// scenario is in the JSON output, which the status alone would not show).
+    @Test func aMalformedFileExitsTwo() throws {
+        let dir = try folder(["a.scenario": passing, "b.scenario": "scenario broken\n  r0 = kmaloc(4, GFP_KERNEL)\nend\n"])
+        #expect(try runStatus([dir.path, "--format", "json"]) == 2)
+    }
+
+    /// `--profile` sets the run's default: the page stays quiet after its free under rfc-v3.
+    @Test func theProfileOptionChangesTheDefault() throws {
+        let text = """
+            scenario freed_page_read
+              expect no-report
+              r0 = alloc_pages(GFP_KERNEL|__GFP_ZERO, 0)
+              r1 = page_address(r0)
+              __free_pages(r0, 0)
+              r2 = load8(r1)
+              use(r2)
+            end
+            """
+        let dir = try folder(["a.scenario": text])
+        #expect(try runStatus([dir.path, "--format", "json", "--profile", "rfc-v3"]) == 0)
+        #expect(try runStatus([dir.path, "--format", "json"]) == 1)
+    }
+
+    /// A scenario's own config line wins over `--profile`.
+    @Test func aConfigLineWinsOverTheProfileOption() throws {
+        let text = """
+            scenario freed_page_read
+              config profile=mainline
+              expect KMSAN use-after-free in freed_page_read
+              r0 = alloc_pages(GFP_KERNEL|__GFP_ZERO, 0)
+              r1 = page_address(r0)
+              __free_pages(r0, 0)
+              r2 = load8(r1)
+              use(r2)
+            end
+            """
+        let dir = try folder(["a.scenario": text])
+        #expect(try runStatus([dir.path, "--format", "json", "--profile", "rfc-v3"]) == 0)
+    }
+
+    @Test func anUnknownProfileIsAUsageError() throws {
+        var command = try KMSANHarnessCommand.parseAsRoot(["run", "--profile", "rfc-v4"])
+        #expect(throws: ValidationError.self) { try command.run() }
+    }
+
+    /// Twin: every built-in profile name is accepted.
+    @Test(arguments: KMSANPolicy.all.map(\.name))
+    func aKnownProfileIsAccepted(_ name: String) throws {
+        let command = try #require(try KMSANHarnessCommand.parseAsRoot(["run", "--profile", name]) as? RunCommand)
+        #expect(try command.global.policy()?.name == name)
+    }
+
+    /// `ops` lists every op of the core and of each plugin, under its plugin.
+    @Test func opsListsEveryOpByPlugin() {
+        let listing = OpsCommand.listing(core: CoreOps.all, plugins: KMSANHarnessCommand.plugins)
+        for op in CoreOps.all + KMSANHarnessCommand.plugins.flatMap(\.ops) {
+            #expect(listing.contains(op.signature), "\(op.name) missing")
+        }
+        let slab = listing.range(of: "plugin slub")
+        let kmalloc = listing.range(of: "kmalloc(size, gfp)")
+        #expect(slab != nil && kmalloc != nil && slab!.lowerBound < kmalloc!.lowerBound)
+        #expect(listing.contains("SLAB_CTOR_ZERO"))
+    }
+}
