@@ -64,9 +64,7 @@ extension KernelReport {
         }
         if let r = byteRange {
             out.append("")
-            out.append(r.first == r.last
-                ? "Byte \(r.first) of \(r.size) is uninitialized"
-                : "Bytes \(r.first)-\(r.last) of \(r.size) are uninitialized")
+            out.append(Self.byteRangeLine(r))
         }
         if let a = accessAddress, let r = byteRange { out.append("Memory access of size \(r.size) starts at \(hex16(a))") }
         if let u = userAddress { out.append("Data copied to user address \(hex16(u))") }

@@ -48,9 +48,7 @@ extension KernelReport {
         }
         if let r = byteRange {
             if !origin.isEmpty { out.append("") }
-            out.append(r.first == r.last
-                ? "Byte \(r.first) of \(r.size) is uninitialized"
-                : "Bytes \(r.first)-\(r.last) of \(r.size) are uninitialized")
+            out.append(Self.byteRangeLine(r))
             if let a = accessAddress { out.append("Memory access of size \(r.size) starts at \(hex16(a))") }
         }
         if let u = userAddress { out.append("Data copied to user address \(hex16(u))") }
@@ -60,6 +58,12 @@ extension KernelReport {
         out.append(Self.separator)
         if panicked { out.append("Kernel panic - not syncing: kmsan.panic set ...") }
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// `Byte 3 of 4 is uninitialized` or `Bytes 0-3 of 8 are uninitialized`, as both the
+    /// mainline and the RFC v3 `kmsan_report()` print the range of a check.
+    static func byteRangeLine(_ r: ByteRange) -> String {
+        r.first == r.last ? "Byte \(r.first) of \(r.size) is uninitialized" : "Bytes \(r.first)-\(r.last) of \(r.size) are uninitialized"
     }
 
     /// `CPU: 0 PID: 1 Comm: name Not tainted 6.18.0 #1`, as `dump_stack_print_info` prints it.
