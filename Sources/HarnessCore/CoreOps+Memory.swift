@@ -76,32 +76,40 @@ extension CoreOps {
     private static let ERANGE = 34, EFAULT = 14
 
     /// mm/maccess.c: `copy_from_kernel_nofault_allowed()` refuses user addresses (x86:
-    /// below TASK_SIZE_MAX) with -ERANGE; the source is checked as `kmsan_check_memory(src,
-    /// size)` in the function's own frame; the copy itself is done by `__get_kernel_nofault`
-    /// (inline asm, whose outputs KMSAN unpoisons), so the destination ends up initialized. An
-    /// unmapped source is -EFAULT, not a report: that is what "nofault" means (the harness checks
-    /// the whole source first and copies nothing then). An unmapped destination is a plain store
-    /// fault: a HARNESS `bad-access`.
+    /// below TASK_SIZE_MAX) with -ERANGE. Then `copy_from_kernel_nofault_loop` runs with u64
+    /// chunks, then u32, u16 and u8 for what is left (x86 has efficient unaligned access, so
+    /// `align` is 0 and alignment never narrows the chunk). Per chunk: `__get_kernel_nofault`
+    /// (inline asm, whose outputs KMSAN unpoisons, so that destination chunk ends up
+    /// initialized), then `kmsan_check_memory(src, sizeof(type))` in the function's own frame.
+    /// So a 12-byte source reports per 8- and 4-byte chunk, with byte ranges relative to each.
+    /// An unmapped source chunk ends the copy with -EFAULT, not a report: that is what
+    /// "nofault" means; the chunks before it were copied and checked. An unmapped destination is
+    /// a plain store fault: a HARNESS `bad-access`.
     private static func copyFromKernelNofault(_ inv: OpInvocation) throws(OpError) -> ShadowedValue {
         let dst = try inv.pointer(0), src = try inv.pointer(1)
         let n = try inv.size(2, "n")
         let runtime = inv.runtime, cpu = inv.cpu
         return try inv.inFrame("copy_from_kernel_nofault", file: "mm/maccess.c") { () throws(OpError) -> ShadowedValue in
             guard src >= TASK_SIZE else { return .integer(-ERANGE) }
-            guard n > 0 else { return .integer(0) }
-            do {
-                try runtime.addressSpace.validate(src, count: n)
-            } catch {
-                return .integer(-EFAULT)
+            var done = 0
+            for chunk in [8, 4, 2, 1] {
+                while n - done >= chunk {
+                    do {
+                        try runtime.addressSpace.validate(src + done, count: chunk)
+                    } catch {
+                        return .integer(-EFAULT)
+                    }
+                    do throws(MemoryFault) {
+                        try runtime.addressSpace.moveData(to: dst + done, from: src + done, count: chunk)
+                    } catch {
+                        runtime.reportFault(error, on: cpu)
+                        return .integer(-EFAULT)
+                    }
+                    runtime.unpoisonMemory(dst + done, size: chunk, on: cpu)
+                    runtime.checkMemory(src + done, size: chunk, on: cpu)
+                    done += chunk
+                }
             }
-            runtime.checkMemory(src, size: n, on: cpu)
-            do throws(MemoryFault) {
-                try runtime.addressSpace.moveData(to: dst, from: src, count: n)
-            } catch {
-                runtime.reportFault(error, on: cpu)
-                return .integer(-EFAULT)
-            }
-            runtime.unpoisonMemory(dst, size: n, on: cpu)
             return .integer(0)
         }
     }

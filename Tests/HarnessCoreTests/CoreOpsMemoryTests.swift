@@ -116,6 +116,34 @@ import Testing
         #expect(m.reports.isEmpty)
     }
 
+    /// mm/maccess.c checks the source per chunk of its copy loop (u64, then u32/u16/u8 for the
+    /// rest): an uninitialized 12-byte source reports as an 8-byte and a 4-byte check.
+    @Test func copyFromKernelNofaultChecksTheSourceChunkByChunk() throws {
+        let m = try CoreOpMachine()
+        defer { m.shutdown() }
+        try m.inFrame {
+            let src = try m.op("local", [.int(12), .string("src")])
+            let dst = try m.op("local", [.int(12), .string("buf")])
+            #expect(try m.op("copy_from_kernel_nofault", [.ptr(dst), .ptr(src), .int(12)]) == .initialized(0))
+        }
+        #expect(m.reports.map { $0.byteRange.map { "\($0.first)-\($0.last) of \($0.size)" } } == ["0-7 of 8", "0-3 of 4"])
+    }
+
+    /// Twin: the same 12 bytes, initialized, copy without a report and arrive intact.
+    @Test func copyFromKernelNofaultOfAnInitializedOddSizeDoesNotReport() throws {
+        let m = try CoreOpMachine()
+        defer { m.shutdown() }
+        try m.inFrame {
+            let src = try m.op("local", [.int(12), .string("src")])
+            let dst = try m.op("local", [.int(12), .string("buf")])
+            try m.op("memset", [.ptr(src), .int(7), .int(12)])
+            #expect(try m.op("copy_from_kernel_nofault", [.ptr(dst), .ptr(src), .int(12)]) == .initialized(0))
+            let tail = try #require(dst).value + 8
+            #expect(try m.op("load32", [.int(Int(bitPattern: UInt(tail)))]) == .initialized(0x0707_0707, width: .bits32))
+        }
+        #expect(m.reports.isEmpty)
+    }
+
     @Test func copyFromKernelNofaultRefusesUserAndUnmappedSourcesWithoutReports() throws {
         let m = try CoreOpMachine()
         defer { m.shutdown() }
