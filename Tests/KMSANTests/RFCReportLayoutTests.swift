@@ -6,21 +6,11 @@ import KernelMemory
 /// RFC v3's report layout (`ReportLayout.dumpStackAfterHeader`): the seed's `kmsan_report()`
 /// calls `dump_stack()` right after the header and prints no CPU line at the end.
 @Suite struct RFCReportLayoutTests {
-    /// ReportFormatTests' chained program (a chain link, a creation stack, a byte range) under
+    /// The shared chained program (`TestMachine.chainedReport`) on a machine following
     /// `policy`.
     func chainedReport(_ policy: KMSANPolicy) throws -> (TestMachine, KernelReport) {
         let m = try TestMachine(policy: policy)
-        m.run {
-            let src = m.allocPages()
-            let dst = m.allocPages(gfp: [.kernel, .zero])
-            m.cpu.setCurrentSite(m.runtime.symbols.site(in: "test_case", file: "test", line: 7))
-            m.cpu.call(m.runtime.symbols.site(in: "helper_copy", file: "test", line: 20)) {
-                m.runtime.memcpy(dst, src, count: 8, on: m.cpu)
-            }
-            m.cpu.setCurrentSite(m.runtime.symbols.site(in: "test_case", file: "test", line: 8))
-            m.runtime.checkMemory(dst + 2, size: 4, on: m.cpu)
-        }
-        return (m, try #require(m.reports.first))
+        return (m, try m.chainedReport())
     }
 
     @Test func rfcReportDumpsTheStackAfterTheHeader() throws {

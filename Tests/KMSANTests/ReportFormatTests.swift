@@ -9,17 +9,7 @@ import KernelMemory
     /// byte range and an access line.
     func chainedReport() throws -> (TestMachine, KernelReport) {
         let m = try TestMachine()
-        m.run {
-            let src = m.allocPages()
-            let dst = m.allocPages(gfp: [.kernel, .zero])
-            m.cpu.setCurrentSite(m.runtime.symbols.site(in: "test_case", file: "test", line: 7))
-            m.cpu.call(m.runtime.symbols.site(in: "helper_copy", file: "test", line: 20)) {
-                m.runtime.memcpy(dst, src, count: 8, on: m.cpu)
-            }
-            m.cpu.setCurrentSite(m.runtime.symbols.site(in: "test_case", file: "test", line: 8))
-            m.runtime.checkMemory(dst + 2, size: 4, on: m.cpu)
-        }
-        return (m, try #require(m.reports.first))
+        return (m, try m.chainedReport())
     }
 
     @Test func kmsanReportHasTheKernelLayout() throws {
