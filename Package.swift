@@ -12,6 +12,15 @@ let systemHostAllocator = Context.environment["KMSAN_HARNESS_HOST_ALLOCATOR"] ==
 let kernelMemoryDependencies: [Target.Dependency] = systemHostAllocator ? [] : ["CJemalloc"]
 let kernelMemorySettings: [SwiftSetting] = systemHostAllocator ? [.define("KMSAN_HOST_ALLOCATOR_SYSTEM")] : []
 
+/// The bundled subsystem plugins: one library target each, in its own folder under Plugins/.
+/// `Sources/BundledPlugins` lists their plugin values; a new plugin is its folder, one line
+/// here and one line there.
+let bundledPlugins: [(target: String, folder: String)] = [
+    ("PageAllocatorPlugin", "PageAllocator"),
+    ("SlabPlugin", "Slab"),
+]
+let pluginTargetDependencies: [Target.Dependency] = ["HarnessCore", "KMSAN", "KernelMemory"]
+
 let package = Package(
     name: "kmsan-harness",
     products: [
@@ -19,12 +28,12 @@ let package = Package(
         .library(name: "KernelMemory", targets: ["KernelMemory"]),
         .library(name: "KMSAN", targets: ["KMSAN"]),
         .library(name: "HarnessCore", targets: ["HarnessCore"]),
-        .library(name: "PageAllocatorPlugin", targets: ["PageAllocatorPlugin"]),
-        .library(name: "SlabPlugin", targets: ["SlabPlugin"]),
         .library(name: "HarnessTesting", targets: ["HarnessTesting"]),
         .library(name: "ScenarioLanguage", targets: ["ScenarioLanguage"]),
         .library(name: "ScenarioRunner", targets: ["ScenarioRunner"]),
-    ],
+        .library(name: "HarnessCommandLine", targets: ["HarnessCommandLine"]),
+        .library(name: "BundledPlugins", targets: ["BundledPlugins"]),
+    ] + bundledPlugins.map { .library(name: $0.target, targets: [$0.target]) },
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
@@ -46,29 +55,46 @@ let package = Package(
         // The machine, the six subsystem protocols and the plugin protocol.
         .target(name: "HarnessCore", dependencies: ["KMSAN", "KernelMemory"]),
         // Swift-API test helpers (Swift Testing and XCTest): a fresh machine, expected reports.
-        .target(name: "HarnessTesting", dependencies: ["HarnessCore", "KMSAN", "KernelMemory"]),
-        // Subsystem plugins: ordinary library targets, one folder each under Plugins/.
-        .target(name: "PageAllocatorPlugin", dependencies: ["HarnessCore", "KMSAN", "KernelMemory"], path: "Plugins/PageAllocator"),
-        .target(name: "SlabPlugin", dependencies: ["HarnessCore", "KMSAN", "KernelMemory"], path: "Plugins/Slab"),
+        .target(name: "HarnessTesting", dependencies: ["HarnessCore", "KMSAN", "KernelMemory", "ScenarioLanguage", "ScenarioRunner"]),
+        // Subsystem plugins: ordinary library targets, one folder each under Plugins/ (bundledPlugins above),
+        // and the one list of them.
+        .target(name: "BundledPlugins", dependencies: ["HarnessCore"] + bundledPlugins.map { .target(name: $0.target) }),
+    ] + bundledPlugins.map {
+        .target(name: $0.target, dependencies: pluginTargetDependencies, path: "Plugins/\($0.folder)")
+    } + [
         // The scenario language: syntax tree, parser, diagnostics (no machine needed).
         .target(name: "ScenarioLanguage", dependencies: ["HarnessCore", "KMSAN", "KernelMemory"]),
         // Runs parsed scenarios on fresh machines and compares their reports with the expectations.
         .target(name: "ScenarioRunner", dependencies: ["ScenarioLanguage", "HarnessCore", "KMSAN", "KernelMemory"]),
-        // The command-line tool.
+        // The reusable command line (`run`, `ops`), generic over a tool's plugin list.
+        .target(name: "HarnessCommandLine", dependencies: [
+            "ScenarioLanguage", "ScenarioRunner", "HarnessCore", "KMSAN",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        // The command-line tool: the reusable commands with the bundled plugins, plus `demo`.
         .executableTarget(name: "kmsan-harness", dependencies: [
-            "ScenarioLanguage", "ScenarioRunner", "HarnessCore", "KMSAN", "KernelMemory", "PageAllocatorPlugin", "SlabPlugin",
+            "HarnessCommandLine", "BundledPlugins", "HarnessCore", "KMSAN", "KernelMemory",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "KernelMemoryTests", dependencies: ["KernelMemory"]),
-        .testTarget(name: "KMSANTests", dependencies: ["KMSAN", "KernelMemory"]),
-        .testTarget(name: "HarnessCoreTests", dependencies: ["HarnessCore", "HarnessTesting", "KMSAN", "KernelMemory", "PageAllocatorPlugin", "SlabPlugin"]),
-        .testTarget(name: "PageAllocatorPluginTests", dependencies: ["PageAllocatorPlugin", "HarnessCore", "KMSAN", "KernelMemory"]),
-        .testTarget(name: "SlabPluginTests", dependencies: ["SlabPlugin", "PageAllocatorPlugin", "HarnessCore", "KMSAN", "KernelMemory"]),
-        .testTarget(name: "ScenarioLanguageTests", dependencies: ["ScenarioLanguage", "HarnessCore", "KMSAN", "PageAllocatorPlugin", "SlabPlugin"]),
-        .testTarget(name: "ScenarioRunnerTests", dependencies: ["ScenarioRunner", "ScenarioLanguage", "HarnessCore", "KMSAN", "KernelMemory", "PageAllocatorPlugin", "SlabPlugin"]),
-        // The command line: argument parsing, `ops`, `run` exit statuses.
-        .testTarget(name: "KMSANHarnessCLITests", dependencies: ["kmsan-harness", "HarnessCore", "KMSAN"]),
+        .testTarget(name: "KMSANTests", dependencies: ["KMSAN", "KernelMemory", "HarnessCore", "HarnessTesting"]),
+        .testTarget(name: "HarnessCoreTests", dependencies: ["HarnessCore", "HarnessTesting", "KMSAN", "KernelMemory", "BundledPlugins"]),
+        .testTarget(name: "PageAllocatorPluginTests", dependencies: ["PageAllocatorPlugin", "HarnessCore", "HarnessTesting", "KMSAN", "KernelMemory"]),
+        .testTarget(name: "SlabPluginTests", dependencies: [
+            "SlabPlugin", "PageAllocatorPlugin", "BundledPlugins", "HarnessCore", "HarnessTesting", "KMSAN", "KernelMemory",
+        ]),
+        .testTarget(name: "ScenarioLanguageTests", dependencies: ["ScenarioLanguage", "HarnessCore", "KMSAN", "BundledPlugins"]),
+        .testTarget(name: "ScenarioRunnerTests", dependencies: [
+            "ScenarioRunner", "ScenarioLanguage", "HarnessCore", "HarnessTesting", "KMSAN", "KernelMemory", "BundledPlugins",
+        ]),
+        // The command line: argument parsing, `ops`, `run` exit statuses, and a tool built from a plugin of the test's own.
+        .testTarget(name: "KMSANHarnessCLITests", dependencies: [
+            "kmsan-harness", "HarnessCommandLine", "BundledPlugins", "HarnessCore", "HarnessTesting", "KMSAN", "KernelMemory",
+            "ScenarioLanguage", "ScenarioRunner",
+        ]),
         // Every scenario under Harnesses/, one test case each.
-        .testTarget(name: "HarnessSuiteTests", dependencies: ["ScenarioRunner", "ScenarioLanguage", "HarnessCore", "PageAllocatorPlugin", "SlabPlugin"]),
+        .testTarget(name: "HarnessSuiteTests", dependencies: [
+            "ScenarioRunner", "ScenarioLanguage", "HarnessCore", "HarnessTesting", "BundledPlugins",
+        ]),
     ]
 )

@@ -33,6 +33,8 @@ let package = Package(
                 .product(name: "HarnessCore", package: rootPackage),
                 .product(name: "PageAllocatorPlugin", package: rootPackage),
                 .product(name: "SlabPlugin", package: rootPackage),
+                .product(name: "ScenarioLanguage", package: rootPackage),
+                .product(name: "ScenarioRunner", package: rootPackage),
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/KMSANRuntime",

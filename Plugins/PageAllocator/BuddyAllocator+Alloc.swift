@@ -26,14 +26,14 @@ extension BuddyAllocator {
     /// (the kernel would retry forever). An order above MAX_PAGE_ORDER warns once (unless
     /// `__GFP_NOWARN`) and fails.
     public func allocPages(_ gfp: GFPFlags, order: Int, on cpu: KernelCPU) -> PageFrameNumber? {
-        allocate(gfp, order: order, on: cpu, outerFrames: 0)
+        allocate(gfp, order: order, on: cpu)
     }
 
     /// `__get_free_pages(gfp, order)`: `alloc_pages` returning the block's direct-map
     /// address (`page_address`), or nil.
     public func getFreePages(_ gfp: GFPFlags, order: Int, on cpu: KernelCPU) -> KernelAddress? {
         cpu.call(sites.getFreePages) {
-            allocate(gfp, order: order, on: cpu, outerFrames: 1).map { runtime.addressSpace.directMapAddress(of: $0) }
+            allocate(gfp, order: order, on: cpu).map { runtime.addressSpace.directMapAddress(of: $0) }
         }
     }
 
@@ -52,18 +52,18 @@ extension BuddyAllocator {
         return min
     }
 
-    /// `alloc_pages` with `outerFrames` plugin frames already pushed by the caller
-    /// (`__get_free_pages`), so HARNESS findings name the function outside them all.
-    func allocate(_ gfp: GFPFlags, order: Int, on cpu: KernelCPU, outerFrames: Int) -> PageFrameNumber? {
+    /// `alloc_pages` under its entry frame, so HARNESS findings name the function outside it
+    /// (and outside `__get_free_pages`, another entry frame, when that is the caller).
+    func allocate(_ gfp: GFPFlags, order: Int, on cpu: KernelCPU) -> PageFrameNumber? {
         cpu.call(sites.allocPages) {
             cpu.call(sites.allocPagesNodemask) {
-                allocateInZone(gfp, order: order, on: cpu, pluginFrames: outerFrames + 2)
+                allocateInZone(gfp, order: order, on: cpu)
             }
         }
     }
 
-    /// The body of `__alloc_pages`, with `pluginFrames` plugin frames on the stack.
-    private func allocateInZone(_ gfp: GFPFlags, order: Int, on cpu: KernelCPU, pluginFrames: Int) -> PageFrameNumber? {
+    /// The body of `__alloc_pages`.
+    private func allocateInZone(_ gfp: GFPFlags, order: Int, on cpu: KernelCPU) -> PageFrameNumber? {
         let noFail = gfp.contains(.noFail)
         guard order >= 0, order <= Self.maxOrder else {
             let warn = zone.withLock { z -> Bool in
@@ -73,7 +73,7 @@ extension BuddyAllocator {
             }
             // WARN_ON_ONCE_GFP(order > MAX_PAGE_ORDER, gfp): quiet with __GFP_NOWARN.
             if warn, !gfp.contains(.noWarn) {
-                runtime.reportWarning("alloc-order-above-max", [
+                runtime.reportWarning(.allocOrderAboveMax, [
                     "\(cpu.current.comm): alloc_pages order \(order) outside 0...\(Self.maxOrder) (MAX_PAGE_ORDER), mode:\(Self.modeText(gfp))",
                 ], on: cpu)
             }
@@ -108,11 +108,11 @@ extension BuddyAllocator {
             if noFail {
                 runtime.reportHarnessFinding(
                     .misuse, "alloc_pages: __GFP_NOFAIL allocation of order \(order) (mode:\(Self.modeText(gfp))) cannot be satisfied: "
-                        + "\(freeFrames) frames free, the kernel would retry forever", on: cpu, skippingInnermost: pluginFrames)
+                        + "\(freeFrames) frames free, the kernel would retry forever", on: cpu)
             } else if !gfp.contains(.noWarn) {
                 cpu.call(sites.allocPagesSlowpath) {
                     cpu.call(sites.warnAlloc) {
-                        runtime.reportWarning("page-allocation-failure", [
+                        runtime.reportWarning(.pageAllocationFailure, [
                             "\(cpu.current.comm): page allocation failure: order:\(order), mode:\(Self.modeText(gfp))",
                         ], on: cpu)
                     }

@@ -11,7 +11,7 @@ extension BuddyAllocator {
             let space = runtime.addressSpace
             guard space.memory.contains(dst), space.memory.contains(src) else {
                 let bad = space.memory.contains(dst) ? src : dst
-                runtime.reportHarnessFinding(.badAccess, "copy_highpage: \(bad) is outside physical memory", on: cpu, skippingInnermost: 1)
+                runtime.reportHarnessFinding(.badAccess, "copy_highpage: \(bad) is outside physical memory", on: cpu)
                 return
             }
             try? space.moveData(to: space.directMapAddress(of: dst), from: space.directMapAddress(of: src), count: PAGE_SIZE)

@@ -15,7 +15,17 @@ extension BuddyAllocator {
     /// block already freed, `invalid-free` for the wrong order, a tail page, a frame never
     /// allocated or one the allocator does not manage.
     public func freePages(_ pfn: PageFrameNumber, order: Int, on cpu: KernelCPU) {
-        release(pfn, order: order, on: cpu, outerFrames: 0)
+        release(pfn, order: order, on: cpu)
+    }
+
+    /// `__free_pages` on a `struct page *` handle; a handle that names no frame is a HARNESS
+    /// `invalid-free` raised under the `__free_pages` frame, naming the caller.
+    public func freePages(handle: KernelAddress, order: Int, on cpu: KernelCPU) {
+        guard let pfn = runtime.addressSpace.frame(ofPageHandle: handle) else {
+            reportBadPageHandle(.invalidFree, handle, in: sites.freePages, function: "__free_pages", on: cpu)
+            return
+        }
+        freePages(pfn, order: order, on: cpu)
     }
 
     /// `free_pages(addr, order)`: `__free_pages(virt_to_page(addr), order)`; a null address
@@ -26,25 +36,23 @@ extension BuddyAllocator {
             guard let pfn = runtime.addressSpace.directMapFrame(address) else {
                 runtime.reportHarnessFinding(
                     .invalidFree, "free_pages: \(address) is not a direct-map address (virt_addr_valid fails)",
-                    on: cpu, skippingInnermost: 1, address: address)
+                    on: cpu, address: address)
                 return
             }
-            release(pfn, order: order, on: cpu, outerFrames: 1)
+            release(pfn, order: order, on: cpu)
         }
     }
 
-    /// `__free_pages` with `outerFrames` plugin frames already pushed by the caller.
-    func release(_ pfn: PageFrameNumber, order: Int, on cpu: KernelCPU, outerFrames: Int) {
+    /// `__free_pages` under its entry frame (inside `free_pages`'s when that is the caller).
+    func release(_ pfn: PageFrameNumber, order: Int, on cpu: KernelCPU) {
         cpu.call(sites.freePages) {
             if let refusal = zone.withLock({ $0.beginFree(pfn.index, order: order) }) {
                 let address = runtime.addressSpace.directMapAddress(of: pfn)
                 switch refusal {
                 case .doubleFree(let why):
-                    runtime.reportHarnessFinding(.doubleFree, "__free_pages: \(why)", on: cpu,
-                                                 skippingInnermost: outerFrames + 1, address: address)
+                    runtime.reportHarnessFinding(.doubleFree, "__free_pages: \(why)", on: cpu, address: address)
                 case .invalidFree(let why):
-                    runtime.reportHarnessFinding(.invalidFree, "__free_pages: \(why)", on: cpu,
-                                                 skippingInnermost: outerFrames + 1, address: address)
+                    runtime.reportHarnessFinding(.invalidFree, "__free_pages: \(why)", on: cpu, address: address)
                 }
                 return
             }
@@ -63,7 +71,7 @@ extension BuddyAllocator {
     func reportBadPageHandle(_ kind: HarnessErrorKind, _ handle: KernelAddress, in site: CallSite, function: String, on cpu: KernelCPU) {
         cpu.call(site) {
             runtime.reportHarnessFinding(kind, "\(function): \(handle) is not a struct page pointer of this machine",
-                                         on: cpu, skippingInnermost: 1, address: handle)
+                                         on: cpu, address: handle)
         }
     }
 }

@@ -3,9 +3,9 @@ import KMSAN
 import KernelMemory
 
 /// The buddy page allocator plugin: gives each machine a `BuddyAllocator` over the frames
-/// below the core's boot reservation, and the page allocator's scenario ops (`alloc_pages`,
-/// `__free_pages`, `page_address`, `virt_to_page`, `copy_highpage`, `__get_free_pages`,
-/// `free_pages`).
+/// below the core's boot reservation. As the page allocator's provider it gets the standard
+/// page ops (`StandardOps`: `alloc_pages`, `__free_pages`, `page_address`, `virt_to_page`,
+/// `copy_highpage`, `__get_free_pages`, `free_pages`), which call it through the protocol.
 public struct PageAllocatorPlugin: HarnessPlugin {
     /// `page-allocator`.
     public var name: String { "page-allocator" }
@@ -26,9 +26,6 @@ public struct PageAllocatorPlugin: HarnessPlugin {
         }
         return BuddyAllocator(runtime: context.runtime, failureInjection: failureInjection)
     }
-
-    /// The page allocator's scenario ops.
-    public var ops: [ScenarioOp] { Self.scenarioOps }
 }
 
 extension Machine {

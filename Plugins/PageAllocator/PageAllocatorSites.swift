@@ -1,8 +1,8 @@
 import KMSAN
 
 /// The frames the page allocator pushes, named after the functions of mm/page_alloc.c and
-/// include/linux/highmem.h on the kernel's call path. Interned once, when a machine installs
-/// the plugin, and pushed with `cpu.call(site)` on every call.
+/// include/linux/highmem.h on the kernel's call path, interned once per machine; the API's entry
+/// points are `.subsystemEntry` frames (a HARNESS finding names their caller). Lines matter.
 struct PageAllocatorSites: Sendable {
     /// `alloc_pages()`: the entry point.
     let allocPages: CallSite
@@ -29,16 +29,16 @@ struct PageAllocatorSites: Sendable {
 
     /// Interns every site in `symbols`.
     init(symbols: SymbolTable) {
-        allocPages = symbols.site(in: "alloc_pages", file: #fileID, line: #line)
+        allocPages = symbols.site(in: "alloc_pages", file: #fileID, line: #line, role: .subsystemEntry)
         allocPagesNodemask = symbols.site(in: "__alloc_pages", file: #fileID, line: #line)
         allocPagesSlowpath = symbols.site(in: "__alloc_pages_slowpath", file: #fileID, line: #line)
         warnAlloc = symbols.site(in: "warn_alloc", file: #fileID, line: #line)
-        getFreePages = symbols.site(in: "__get_free_pages", file: #fileID, line: #line)
-        freePages = symbols.site(in: "__free_pages", file: #fileID, line: #line)
+        getFreePages = symbols.site(in: "__get_free_pages", file: #fileID, line: #line, role: .subsystemEntry)
+        freePages = symbols.site(in: "__free_pages", file: #fileID, line: #line, role: .subsystemEntry)
         freeUnrefPage = symbols.site(in: "free_unref_page", file: #fileID, line: #line)
         freePagesOk = symbols.site(in: "__free_pages_ok", file: #fileID, line: #line)
         freePagesPrepare = symbols.site(in: "free_pages_prepare", file: #fileID, line: #line)
-        freePagesAddress = symbols.site(in: "free_pages", file: #fileID, line: #line)
-        copyHighpage = symbols.site(in: "copy_highpage", file: #fileID, line: #line)
+        freePagesAddress = symbols.site(in: "free_pages", file: #fileID, line: #line, role: .subsystemEntry)
+        copyHighpage = symbols.site(in: "copy_highpage", file: #fileID, line: #line, role: .subsystemEntry)
     }
 }

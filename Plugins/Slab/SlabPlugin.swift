@@ -9,9 +9,9 @@ import KernelMemory
 /// let p = machine.slab!.kmalloc(80, gfp: .kernel, on: cpu)   // an object of kmalloc-96
 /// ```
 ///
-/// Each machine gets its own `SlubAllocator`. The plugin contributes the scenario ops
-/// `kmem_cache_create`, `kmem_cache_alloc`, `kmem_cache_free`, `kmem_cache_destroy`, `kmalloc`,
-/// `kzalloc`, `krealloc`, `kfree` and `ksize` (see `SlabPlugin+Ops.swift`).
+/// Each machine gets its own `SlubAllocator`. As the slab provider the plugin gets the standard
+/// slab ops (`StandardOps`: `kmem_cache_create`, `kmem_cache_alloc`, `kmem_cache_free`,
+/// `kmem_cache_destroy`, `kmalloc`, `kzalloc`, `krealloc`, `kfree` and `ksize`).
 ///
 /// A constructor is requested from a scenario with the pseudo flag `SLAB_CTOR_ZERO`
 /// (`SlabPlugin.ctorZero`): `kmem_cache_create("foo", 24, 0, SLAB_CTOR_ZERO)` makes a cache whose

@@ -14,7 +14,6 @@ extension SlubAllocator {
     public func kmemCacheCreate(
         _ name: String, size: Int, align: Int, flags: SlabFlags, constructor: SlabConstructor?, on cpu: KernelCPU
     ) -> KernelAddress? {
-        let depth = cpu.current.callDepth
         return cpu.call(sites.kmemCacheCreate) { () -> KernelAddress? in
             var flags = flags
             var constructor = constructor
@@ -26,7 +25,7 @@ extension SlubAllocator {
                   let layout = SlabLayout(objectSize: size, align: align, flags: flags, hasConstructor: constructor != nil)
             else {
                 finding(.misuse, "kmem_cache_create(\(name.isEmpty ? "(null)" : name)): integrity check failed (size \(size), align \(align))",
-                        at: nil, on: cpu, entryDepth: depth)
+                        at: nil, on: cpu)
                 return nil
             }
             // create_cache: the struct kmem_cache comes from kmem_cache_zalloc(kmem_cache, GFP_KERNEL).
@@ -52,11 +51,10 @@ extension SlubAllocator {
     /// `object_size` bytes unless the cache has a constructor or is `SLAB_TYPESAFE_BY_RCU`).
     /// A cache that does not exist (never created, or destroyed) is a HARNESS `misuse`; nil.
     public func kmemCacheAlloc(_ cache: KernelAddress, gfp: GFPFlags, on cpu: KernelCPU) -> KernelAddress? {
-        let depth = cpu.current.callDepth
         return cpu.call(sites.kmemCacheAlloc) { () -> KernelAddress? in
             guard let target = state.withLock({ $0.createdCache(cache) }) else {
                 finding(.misuse, "kmem_cache_alloc: \(cache) is not a live struct kmem_cache (never created, or destroyed)",
-                        at: cache, on: cpu, entryDepth: depth)
+                        at: cache, on: cpu)
                 return nil
             }
             return slabAllocNode(target, gfp: gfp, on: cpu)
@@ -70,7 +68,6 @@ extension SlubAllocator {
     /// its `struct kmem_cache` is freed; later use of the pointer is a HARNESS `misuse`.
     public func kmemCacheDestroy(_ cache: KernelAddress, on cpu: KernelCPU) {
         guard !cache.isNull else { return }
-        let depth = cpu.current.callDepth
         cpu.call(sites.kmemCacheDestroy) {
             enum Outcome { case unknown, busy(String, Int), destroyed([SlubState.Slab]) }
             let outcome: Outcome = state.withLock { s in
@@ -90,17 +87,17 @@ extension SlubAllocator {
             switch outcome {
             case .unknown:
                 finding(.misuse, "kmem_cache_destroy: \(cache) is not a live struct kmem_cache (never created, or destroyed)",
-                        at: cache, on: cpu, entryDepth: depth)
+                        at: cache, on: cpu)
             case .busy(let name, let live):
                 finding(.misuse, "kmem_cache_destroy \(name): Slab cache still has objects (\(live) remaining on __kmem_cache_shutdown())",
-                        at: cache, on: cpu, entryDepth: depth)
+                        at: cache, on: cpu)
             case .destroyed(let slabs):
                 cpu.call(sites.shutdownCache) {
                     for slab in slabs { discardSlab(slab, on: cpu) }
                 }
                 cpu.call(sites.kmemCacheRelease) {
                     cpu.call(sites.kmemCacheFree) {
-                        free(cache, expecting: nil, api: "kmem_cache_free", on: cpu, entryDepth: depth)
+                        free(cache, expecting: nil, api: "kmem_cache_free", on: cpu)
                     }
                 }
             }

@@ -9,8 +9,7 @@ extension SlubAllocator {
     /// to its cache, a `kmalloc_large` block to the page allocator.
     public func kfree(_ pointer: KernelAddress, on cpu: KernelCPU) {
         guard pointer.raw > Self.zeroSizePointer.raw else { return }
-        let depth = cpu.current.callDepth
-        cpu.call(sites.kfree) { free(pointer, expecting: nil, api: "kfree", on: cpu, entryDepth: depth) }
+        cpu.call(sites.kfree) { free(pointer, expecting: nil, api: "kfree", on: cpu) }
     }
 
     /// `kmem_cache_free(cache, object)`: the object must be the start of a live object of
@@ -18,14 +17,13 @@ extension SlubAllocator {
     /// allocated (mainline's `cache_from_obj` warns "Wrong slab cache").
     public func kmemCacheFree(_ cache: KernelAddress, _ object: KernelAddress, on cpu: KernelCPU) {
         guard !object.isNull else { return }
-        let depth = cpu.current.callDepth
         cpu.call(sites.kmemCacheFree) {
             guard let expected = state.withLock({ $0.createdCache(cache) }) else {
                 finding(.misuse, "kmem_cache_free: \(cache) is not a live struct kmem_cache (never created, or destroyed)",
-                        at: cache, on: cpu, entryDepth: depth)
+                        at: cache, on: cpu)
                 return
             }
-            free(object, expecting: expected, api: "kmem_cache_free", on: cpu, entryDepth: depth)
+            free(object, expecting: expected, api: "kmem_cache_free", on: cpu)
         }
     }
 
@@ -40,7 +38,7 @@ extension SlubAllocator {
     }
 
     /// Validates and performs a free; `expected` is the cache `kmem_cache_free` was given.
-    func free(_ pointer: KernelAddress, expecting expected: SlubCache?, api: String, on cpu: KernelCPU, entryDepth: Int) {
+    func free(_ pointer: KernelAddress, expecting expected: SlubCache?, api: String, on cpu: KernelCPU) {
         switch plan(freeing: pointer, expecting: expected, api: api) {
         case .object(let cache, let slab, let index):
             slabFree(cache, slab: slab, index: index, object: pointer, on: cpu)
@@ -51,7 +49,7 @@ extension SlubAllocator {
                 pages.freePages(head, order: order, on: cpu)
             }
         case .misuse(let kind, let message):
-            finding(kind, message, at: pointer, on: cpu, entryDepth: entryDepth)
+            finding(kind, message, at: pointer, on: cpu)
         }
     }
 

@@ -106,7 +106,6 @@ extension SlubAllocator {
     /// A freed p is a HARNESS `double-free`, a foreign or interior one an `invalid-free`; both
     /// return nil and change nothing.
     public func krealloc(_ pointer: KernelAddress, size: Int, gfp: GFPFlags, on cpu: KernelCPU) -> KernelAddress? {
-        let depth = cpu.current.callDepth
         return cpu.call(sites.krealloc) { () -> KernelAddress? in
             if size == 0 {
                 kfree(pointer, on: cpu)
@@ -118,10 +117,10 @@ extension SlubAllocator {
                 switch liveAllocation(old) {
                 case .live(let usable): kept = usable
                 case .freed:
-                    finding(.doubleFree, "krealloc: \(old) was already freed", at: old, on: cpu, entryDepth: depth)
+                    finding(.doubleFree, "krealloc: \(old) was already freed", at: old, on: cpu)
                     return nil
                 case .invalid:
-                    finding(.invalidFree, "krealloc: \(old) was never returned by the slab allocator", at: old, on: cpu, entryDepth: depth)
+                    finding(.invalidFree, "krealloc: \(old) was never returned by the slab allocator", at: old, on: cpu)
                     return nil
                 }
             }

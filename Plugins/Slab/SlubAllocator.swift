@@ -106,10 +106,9 @@ public final class SlubAllocator: SlabSubsystem {
         state.withLock { $0.liveAllocations(space: runtime.addressSpace) }
     }
 
-    /// Raises a HARNESS finding naming the caller of the slab API: `entryDepth` is the call
-    /// depth when the API was entered, so every frame above it is the allocator's own.
-    func finding(_ kind: HarnessErrorKind, _ message: String, at address: KernelAddress?, on cpu: KernelCPU, entryDepth: Int) {
-        runtime.reportHarnessFinding(
-            kind, message, on: cpu, skippingInnermost: max(0, cpu.current.callDepth - entryDepth), address: address)
+    /// Raises a HARNESS finding; its header names the caller of the slab API, the frame
+    /// outside the API's entry frame (`SlubSites` marks them `.subsystemEntry`).
+    func finding(_ kind: HarnessErrorKind, _ message: String, at address: KernelAddress?, on cpu: KernelCPU) {
+        runtime.reportHarnessFinding(kind, message, on: cpu, address: address)
     }
 }

@@ -7,7 +7,7 @@ extension CoreOps {
     /// `kmsan_disable_current`, `kmsan_enable_current`.
     public static let annotations: [ScenarioOp] = [
         ScenarioOp(
-            "kmsan_check_memory", [.init("addr", .pointer), .init("n", .integer)], returnsValue: false,
+            "kmsan_check_memory", [.init("addr", .pointer, resource: .address), .init("n", .integer, range: 0...65536)], returnsValue: false,
             help: "report each run of uninitialized bytes (one report per origin), in the caller"
         ) { inv throws(OpError) in
             let n = try inv.size(1, "n")
@@ -15,7 +15,7 @@ extension CoreOps {
             return nil
         },
         ScenarioOp(
-            "kmsan_poison_memory", [.init("addr", .pointer), .init("n", .integer)], returnsValue: false,
+            "kmsan_poison_memory", [.init("addr", .pointer, resource: .address), .init("n", .integer, range: 0...65536)], returnsValue: false,
             help: "mark n bytes uninitialized, with an origin of the current stack"
         ) { inv throws(OpError) in
             let n = try inv.size(1, "n")
@@ -23,7 +23,7 @@ extension CoreOps {
             return nil
         },
         ScenarioOp(
-            "kmsan_unpoison_memory", [.init("addr", .pointer), .init("n", .integer)], returnsValue: false,
+            "kmsan_unpoison_memory", [.init("addr", .pointer, resource: .address), .init("n", .integer, range: 0...65536)], returnsValue: false,
             help: "mark n bytes initialized (a partly unpoisoned origin slot keeps its origin)"
         ) { inv throws(OpError) in
             let n = try inv.size(1, "n")

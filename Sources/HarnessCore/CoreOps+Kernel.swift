@@ -22,7 +22,7 @@ extension CoreOps {
             return nil
         },
         ScenarioOp(
-            "stack_trace_save", [.init("store", .pointer), .init("size", .integer), .init("skipnr", .integer)],
+            "stack_trace_save", [.init("store", .pointer, resource: .address), .init("size", .integer, range: 0...64), .init("skipnr", .integer, range: 0...8)],
             returnsValue: true,
             help: "store up to size return addresses of the current stack (innermost first, skipping skipnr) as u64s; returns how many"
         ) { inv throws(OpError) in
@@ -33,8 +33,8 @@ extension CoreOps {
             }
         },
         ScenarioOp(
-            "stack_depot_save", [.init("entries", .pointer), .init("nr_entries", .integer), .init("gfp", .gfp)],
-            returnsValue: true,
+            "stack_depot_save", [.init("entries", .pointer, resource: .address), .init("nr_entries", .integer, range: 0...64), .init("gfp", .gfp)],
+            returnsValue: true, result: .depotHandle,
             help: "save nr_entries u64 return addresses to the stack depot; returns the 32-bit handle (0 for none)"
         ) { inv throws(OpError) in
             let address = try inv.pointer(0), count = try inv.size(1, "nr_entries")
@@ -60,7 +60,7 @@ extension CoreOps {
             }
         },
         ScenarioOp(
-            "stack_depot_fetch", [.init("handle", .integer), .init("entries", .pointer), .init("size", .integer)],
+            "stack_depot_fetch", [.init("handle", .integer, resource: .depotHandle), .init("entries", .pointer, resource: .address), .init("size", .integer, range: 0...64)],
             returnsValue: true,
             help: "copy up to size entries of a depot record to entries (initialized); returns the record's entry count (0 if unknown)"
         ) { inv throws(OpError) in

@@ -7,7 +7,7 @@ extension CoreOps {
     /// `memset`, `memcpy`, `memmove`, `memset16`, `memset32`, `memset64`, `copy_from_kernel_nofault`.
     public static let memory: [ScenarioOp] = [
         ScenarioOp(
-            "memset", [.init("addr", .pointer), .init("c", .integer), .init("n", .integer)], returnsValue: false,
+            "memset", [.init("addr", .pointer, resource: .address), .init("c", .integer, range: 0...255), .init("n", .integer, range: 0...65536)], returnsValue: false,
             checksArgumentsEagerly: false,
             help: "fill n bytes with the low byte of c; the range becomes initialized whatever c is"
         ) { inv throws(OpError) in
@@ -16,7 +16,7 @@ extension CoreOps {
             return nil
         },
         ScenarioOp(
-            "memcpy", [.init("dst", .pointer), .init("src", .pointer), .init("n", .integer)], returnsValue: false,
+            "memcpy", [.init("dst", .pointer, resource: .address), .init("src", .pointer, resource: .address), .init("n", .integer, range: 0...65536)], returnsValue: false,
             checksArgumentsEagerly: false,
             help: "copy n bytes; shadow follows the data and uninitialized bytes get chained origins"
         ) { inv throws(OpError) in
@@ -25,7 +25,7 @@ extension CoreOps {
             return nil
         },
         ScenarioOp(
-            "memmove", [.init("dst", .pointer), .init("src", .pointer), .init("n", .integer)], returnsValue: false,
+            "memmove", [.init("dst", .pointer, resource: .address), .init("src", .pointer, resource: .address), .init("n", .integer, range: 0...65536)], returnsValue: false,
             checksArgumentsEagerly: false,
             help: "memcpy for overlapping ranges (the same metadata routine)"
         ) { inv throws(OpError) in
@@ -35,7 +35,7 @@ extension CoreOps {
         },
         memsetN(.bits16), memsetN(.bits32), memsetN(.bits64),
         ScenarioOp(
-            "copy_from_kernel_nofault", [.init("dst", .pointer), .init("src", .pointer), .init("n", .integer)],
+            "copy_from_kernel_nofault", [.init("dst", .pointer, resource: .address), .init("src", .pointer, resource: .address), .init("n", .integer, range: 0...65536)],
             returnsValue: true,
             help: "check src (reports name copy_from_kernel_nofault), then copy; returns 0, -EFAULT (src unmapped) or -ERANGE (src in user space)"
         ) { inv throws(OpError) in
@@ -49,7 +49,7 @@ extension CoreOps {
     private static func memsetN(_ width: ValueWidth) -> ScenarioOp {
         let bits = width.byteCount * 8
         return ScenarioOp(
-            "memset\(bits)", [.init("addr", .pointer), .init("value", .value), .init("count", .integer)], returnsValue: false,
+            "memset\(bits)", [.init("addr", .pointer, resource: .address), .init("value", .value), .init("count", .integer, range: 0...4096)], returnsValue: false,
             help: "store the low \(bits) bits of value count times from addr (lib/string.c); the memory gets value's shadow"
         ) { inv throws(OpError) in
             let address = try inv.pointer(0)

@@ -6,14 +6,15 @@ extension CoreOps {
     /// `alloc_percpu(size)` and `this_cpu_ptr(ptr)`.
     public static let perCPU: [ScenarioOp] = [
         ScenarioOp(
-            "alloc_percpu", [.init("size", .integer)], returnsValue: true,
+            "alloc_percpu", [.init("size", .integer, range: 0...4096)], returnsValue: true, result: .percpuPointer,
             help: "a zeroed per-CPU variable of size bytes (a __percpu pointer: use this_cpu_ptr); NULL if size is 0 or the area is full"
         ) { inv throws(OpError) in
             let size = try inv.size(0)
             return .pointer(inv.machine.percpu.allocate(size: size) ?? .null)
         },
         ScenarioOp(
-            "this_cpu_ptr", [.init("ptr", .pointer)], returnsValue: true, checksArgumentsEagerly: false,
+            "this_cpu_ptr", [.init("ptr", .pointer, resource: .percpuPointer)], returnsValue: true, result: .address,
+            checksArgumentsEagerly: false,
             help: "the address of a per-CPU variable in the current CPU's unit (pointer arithmetic: keeps ptr's shadow)"
         ) { inv throws(OpError) in
             let ptr = try inv.value(0)

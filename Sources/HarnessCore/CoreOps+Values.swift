@@ -6,7 +6,8 @@ extension CoreOps {
     /// `local`, `load8/16/32/64`, `store8/16/32/64` and `use`.
     public static let values: [ScenarioOp] = [
         ScenarioOp(
-            "local", [.init("size", .integer), .init("name", .string)], returnsValue: true, checksArgumentsEagerly: false,
+            "local", [.init("size", .integer, range: 1...512), .init("name", .string)], returnsValue: true, result: .stackLocal,
+            checksArgumentsEagerly: false,
             help: "a new stack local in the current frame, poisoned with a local-variable origin; returns its address"
         ) { inv throws(OpError) in
             let size = try inv.size(0)
@@ -26,7 +27,7 @@ extension CoreOps {
     /// addresses), then the value comes with its shadow and origin.
     private static func load(_ width: ValueWidth) -> ScenarioOp {
         ScenarioOp(
-            "load\(width.byteCount * 8)", [.init("addr", .pointer)], returnsValue: true, checksArgumentsEagerly: false,
+            "load\(width.byteCount * 8)", [.init("addr", .pointer, resource: .address)], returnsValue: true, checksArgumentsEagerly: false,
             help: "load \(width.byteCount) byte(s); the value carries shadow and origin"
         ) { inv throws(OpError) in
             let address = try inv.value(0)
@@ -39,7 +40,7 @@ extension CoreOps {
     /// value chains its origin.
     private static func store(_ width: ValueWidth) -> ScenarioOp {
         ScenarioOp(
-            "store\(width.byteCount * 8)", [.init("addr", .pointer), .init("value", .value)], returnsValue: false,
+            "store\(width.byteCount * 8)", [.init("addr", .pointer, resource: .address), .init("value", .value)], returnsValue: false,
             checksArgumentsEagerly: false,
             help: "store the low \(width.byteCount) byte(s) of value; storing uninitialized bits chains their origin"
         ) { inv throws(OpError) in

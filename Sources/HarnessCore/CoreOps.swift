@@ -17,16 +17,6 @@ import KernelMemory
 public enum CoreOps {
     /// Every core op, grouped by concern, in the order `kmsan-harness ops` lists them.
     public static let all: [ScenarioOp] = values + arithmetic + memory + annotations + perCPU + kernelFunctions
-
-    /// The core ops by name.
-    public static let byName: [String: ScenarioOp] = {
-        var index: [String: ScenarioOp] = [:]
-        for op in all where index[op.name] == nil { index[op.name] = op }
-        return index
-    }()
-
-    /// The core op called `name`, if any.
-    public static func op(named name: String) -> ScenarioOp? { byName[name] }
 }
 
 extension OpInvocation {

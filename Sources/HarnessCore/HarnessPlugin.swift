@@ -12,11 +12,15 @@ public protocol HarnessPlugin: Sendable {
     var provides: SubsystemKind? { get }
     /// Subsystems it needs from other plugins (the slab needs a page allocator).
     var requires: [SubsystemKind] { get }
-    /// The scenario ops it contributes.
+    /// The scenario ops it contributes beyond the standard ops of the subsystem it provides
+    /// (`StandardOps`, which every provider gets).
     var ops: [ScenarioOp] { get }
     /// Named constants it adds to scenarios (pseudo flags, device constants), beyond
-    /// `NamedConstant.core`.
+    /// `NamedConstant.core`; new argument kinds are `ScenarioOp.ParameterKind` values of its own.
     var constants: [NamedConstant] { get }
+    /// The config keys it reads (`ConfigKey.plugin`), beyond `ConfigKey.core`. Its subsystem
+    /// reads their values from `PluginContext.configuration` with `value(of:)`.
+    var settings: [ConfigKey] { get }
     /// Builds this plugin's state for one machine; the subsystems it requires are installed.
     func makeSubsystem(_ context: PluginContext) throws(MachineError) -> (any Subsystem)?
 }
@@ -28,6 +32,8 @@ extension HarnessPlugin {
     public var ops: [ScenarioOp] { [] }
     /// No constants by default.
     public var constants: [NamedConstant] { [] }
+    /// No config keys by default.
+    public var settings: [ConfigKey] { [] }
 }
 
 /// What a plugin sees while a machine installs it.

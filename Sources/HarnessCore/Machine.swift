@@ -11,8 +11,12 @@ public enum MachineError: Error, Equatable, CustomStringConvertible {
     case duplicateProvider(SubsystemKind, plugins: [String])
     /// Plugins require each other in a cycle.
     case dependencyCycle(plugins: [String])
-    /// Two plugins contribute an op of the same name.
+    /// Two plugins (or a plugin and the core) contribute an op of the same name.
     case duplicateOp(String, plugins: [String])
+    /// Two plugins (or a plugin and the core) declare a named constant of the same name.
+    case duplicateConstant(String, plugins: [String])
+    /// Two plugins (or a plugin and the core) declare a config key of the same name.
+    case duplicateConfigKey(String, plugins: [String])
     /// A plugin refused to install.
     case pluginFailed(plugin: String, message: String)
 
@@ -24,6 +28,8 @@ public enum MachineError: Error, Equatable, CustomStringConvertible {
         case .duplicateProvider(let k, let ps): "the \(k) subsystem is provided by more than one plugin: \(ps.joined(separator: ", "))"
         case .dependencyCycle(let ps): "plugins require each other in a cycle: \(ps.joined(separator: ", "))"
         case .duplicateOp(let op, let ps): "op '\(op)' is contributed by more than one plugin: \(ps.joined(separator: ", "))"
+        case .duplicateConstant(let c, let ps): "constant '\(c)' is declared by more than one plugin: \(ps.joined(separator: ", "))"
+        case .duplicateConfigKey(let k, let ps): "config key '\(k)' is declared by more than one plugin: \(ps.joined(separator: ", "))"
         case .pluginFailed(let p, let m): "plugin '\(p)' failed to install: \(m)"
         }
     }
@@ -37,28 +43,19 @@ public final class Machine: Sendable {
     /// Its KMSAN runtime (and memory, address space, depot, symbols).
     public let runtime: KMSANRuntime
     /// Its plugins, in installation order.
-    public let plugins: [any HarnessPlugin]
-    /// Every op of every plugin, in plugin order.
-    public let ops: [ScenarioOp]
+    public var plugins: [any HarnessPlugin] { pluginSet.installationOrder }
+    /// What it was built from: the plugins and every op, constant and config key they bring.
+    public let pluginSet: PluginSet
+    /// The ops its plugins contribute (standard subsystem ops and their own), in plugin order;
+    /// the core's ops are in `pluginSet.ops`.
+    public var ops: [ScenarioOp] { pluginSet.groups.dropFirst().flatMap(\.ops) }
     /// The per-CPU area (`alloc_percpu`, `this_cpu_ptr`); its chunk is reserved on first use.
     public let percpu: PerCPUArea
     private let subsystems: [SubsystemKind: any Subsystem]
-    private let opIndex: [String: Int]
 
-    /// Boots a machine with `plugins` (installed so that each comes after what it requires).
-    public init(
-        configuration: MachineConfiguration = MachineConfiguration(), plugins: [any HarnessPlugin], sink: any ReportSink
-    ) throws(MachineError) {
-        let ordered = try Self.installationOrder(plugins)
-        var opIndex: [String: Int] = [:], ops: [ScenarioOp] = [], owners: [String: String] = [:]
-        for plugin in ordered {
-            for op in plugin.ops {
-                if let owner = owners[op.name] { throw .duplicateOp(op.name, plugins: [owner, plugin.name]) }
-                owners[op.name] = plugin.name
-                opIndex[op.name] = ops.count
-                ops.append(op)
-            }
-        }
+    /// Boots a machine with the plugins of `pluginSet`, installed in its installation order.
+    public init(configuration: MachineConfiguration = MachineConfiguration(), pluginSet: PluginSet, sink: any ReportSink)
+        throws(MachineError) {
         let runtime: KMSANRuntime
         do {
             runtime = try KMSANRuntime.boot(memorySize: configuration.memorySize, options: configuration.kmsan, sink: sink)
@@ -66,7 +63,7 @@ public final class Machine: Sendable {
             throw .memory(error)
         }
         var installed: [SubsystemKind: any Subsystem] = [:]
-        for plugin in ordered {
+        for plugin in pluginSet.installationOrder {
             let context = PluginContext(configuration: configuration, runtime: runtime, installed: installed)
             let subsystem: (any Subsystem)?
             do {
@@ -80,35 +77,15 @@ public final class Machine: Sendable {
         self.configuration = configuration
         self.runtime = runtime
         self.percpu = PerCPUArea(runtime: runtime)
-        self.plugins = ordered
+        self.pluginSet = pluginSet
         self.subsystems = installed
-        self.ops = ops
-        self.opIndex = opIndex
     }
 
-    /// Orders plugins so that each comes after the providers of what it requires.
-    static func installationOrder(_ plugins: [any HarnessPlugin]) throws(MachineError) -> [any HarnessPlugin] {
-        var providers: [SubsystemKind: String] = [:]
-        for plugin in plugins {
-            guard let kind = plugin.provides else { continue }
-            if let other = providers[kind] { throw .duplicateProvider(kind, plugins: [other, plugin.name]) }
-            providers[kind] = plugin.name
-        }
-        for plugin in plugins {
-            for kind in plugin.requires where providers[kind] == nil {
-                throw .missingSubsystem(plugin: plugin.name, requires: kind)
-            }
-        }
-        var remaining = plugins, ordered: [any HarnessPlugin] = [], available: Set<SubsystemKind> = []
-        while !remaining.isEmpty {
-            guard let next = remaining.firstIndex(where: { Set($0.requires).isSubset(of: available) }) else {
-                throw .dependencyCycle(plugins: remaining.map(\.name))
-            }
-            let plugin = remaining.remove(at: next)
-            if let kind = plugin.provides { available.insert(kind) }
-            ordered.append(plugin)
-        }
-        return ordered
+    /// Boots a machine with `plugins` (checked and ordered as `PluginSet` does).
+    public convenience init(
+        configuration: MachineConfiguration = MachineConfiguration(), plugins: [any HarnessPlugin], sink: any ReportSink
+    ) throws(MachineError) {
+        try self.init(configuration: configuration, pluginSet: PluginSet(plugins), sink: sink)
     }
 
     /// The installed subsystem of a kind, cast to its protocol.
@@ -127,8 +104,8 @@ public final class Machine: Sendable {
     /// The skb subsystem, if a plugin provides one.
     public var skb: (any SkbSubsystem)? { subsystem(.skb) }
 
-    /// The op named `name`, if a plugin contributes it.
-    public func op(named name: String) -> ScenarioOp? { opIndex[name].map { ops[$0] } }
+    /// The op named `name` (the core's or a plugin's), if there is one.
+    public func op(named name: String) -> ScenarioOp? { pluginSet.op(named: name) }
 
     /// A new CPU running a new task named `comm`.
     public func makeCPU(id: Int = 0, comm: String = "kmsan-harness") -> KernelCPU {

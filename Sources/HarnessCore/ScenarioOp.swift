@@ -4,36 +4,23 @@ import KernelMemory
 /// An operation a plugin contributes to scenarios (`kmalloc(size, gfp)`), with its signature
 /// and one line of help, as `kmsan-harness ops` lists it.
 public struct ScenarioOp: Sendable {
-    /// What an argument must be. The scenario parser resolves named constants by kind
-    /// (`GFP_KERNEL` for `.gfp`, `DMA_TO_DEVICE` for `.dmaDirection`, ...).
-    public enum ParameterKind: String, Sendable {
-        /// A number (a size, an order, an offset).
-        case integer
-        /// An address (a register holding a pointer).
-        case pointer
-        /// `gfp_t` flags.
-        case gfp
-        /// `slab_flags_t` flags.
-        case slabFlags
-        /// `enum dma_data_direction`.
-        case dmaDirection
-        /// A double-quoted string.
-        case string
-        /// Any value, initialized or not (a value whose shadow matters).
-        case value
-    }
-
     /// One parameter.
     public struct Parameter: Sendable, Equatable {
         /// Its name in the signature.
         public var name: String
-        /// Its kind.
+        /// Its kind (how the parser resolves constants for it).
         public var kind: ParameterKind
+        /// The resource it takes, if it takes one (a `kfree` pointer is a slab object).
+        public var resource: ResourceKind?
+        /// The values that make sense, for generators (a size, an order); nil for any value.
+        public var range: ClosedRange<Int64>?
 
         /// Creates a parameter.
-        public init(_ name: String, _ kind: ParameterKind) {
+        public init(_ name: String, _ kind: ParameterKind, resource: ResourceKind? = nil, range: ClosedRange<Int64>? = nil) {
             self.name = name
             self.kind = kind
+            self.resource = resource
+            self.range = range
         }
     }
 
@@ -45,6 +32,8 @@ public struct ScenarioOp: Sendable {
     public var isVariadic: Bool
     /// Whether it returns a value (`rN = op(...)`).
     public var returnsValue: Bool
+    /// The resource its value is, if it returns one (`kmalloc` returns a slab object).
+    public var result: ResourceKind?
     /// One line of help.
     public var help: String
     /// Whether calling it is a function call whose arguments KMSAN checks eagerly
@@ -58,13 +47,14 @@ public struct ScenarioOp: Sendable {
     /// Creates an op.
     public init(
         _ name: String, _ parameters: [Parameter], isVariadic: Bool = false, returnsValue: Bool,
-        checksArgumentsEagerly: Bool = true, help: String,
+        result: ResourceKind? = nil, checksArgumentsEagerly: Bool = true, help: String,
         run: @escaping @Sendable (OpInvocation) throws(OpError) -> ShadowedValue?
     ) {
         self.name = name
         self.parameters = parameters
         self.isVariadic = isVariadic
-        self.returnsValue = returnsValue
+        self.returnsValue = returnsValue || result != nil
+        self.result = result
         self.help = help
         self.checksArgumentsEagerly = checksArgumentsEagerly
         self.run = run

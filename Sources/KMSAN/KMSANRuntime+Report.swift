@@ -48,27 +48,39 @@ extension KMSANRuntime {
         emit(report)
     }
 
-    /// Raises a HARNESS finding on `cpu`. The header names the first frame after the
-    /// `innermostFramesToSkip` innermost frames (a plugin's own) and any runtime frames.
+    /// Raises a HARNESS finding on `cpu`. The header names the caller of the misused API: the
+    /// first frame outside the innermost run of subsystem entry frames (`FrameRole`), or the
+    /// innermost frame (after runtime frames) when no entry frame is on the stack.
     public func reportHarnessFinding(
-        _ kind: HarnessErrorKind, _ message: String, on cpu: KernelCPU, skippingInnermost innermostFramesToSkip: Int = 0,
-        address: KernelAddress? = nil
+        _ kind: HarnessErrorKind, _ message: String, on cpu: KernelCPU, address: KernelAddress? = nil
     ) {
-        let all = printableStack(cpu.current.frames.reversed())
-        let header = all.dropFirst(innermostFramesToSkip).first ?? all.first
+        let addresses = Array(cpu.current.frames.reversed())
+        let all = printableStack(addresses)
+        let skipped = addresses.count - all.count
+        let header = all.isEmpty ? nil : all[min(callerOfSubsystemEntry(addresses, from: skipped), addresses.count - 1) - skipped]
         emit(KernelReport(
             tool: .harness, bugType: kind.rawValue, headerFrame: header, stack: all,
             accessAddress: address?.raw, message: [message],
             cpu: cpu.id, pid: cpu.current.pid, comm: cpu.current.comm, release: options.kernelRelease))
     }
 
+    /// The index, in `addresses` (innermost first), of the frame a HARNESS header names: the
+    /// first frame at or after `start` outside the innermost run of subsystem entry frames, or
+    /// `start` itself when there is no entry frame.
+    func callerOfSubsystemEntry(_ addresses: [UInt64], from start: Int) -> Int {
+        guard let entry = addresses[start...].firstIndex(where: symbols.isSubsystemEntry) else { return start }
+        var caller = entry
+        while caller < addresses.count, symbols.isSubsystemEntry(addresses[caller]) { caller += 1 }
+        return caller
+    }
+
     /// Prints a kernel warning that is not a KMSAN finding (e.g. `warn_alloc`'s "page
     /// allocation failure"): a `WARNING` report named `kind`, with `lines` as its message. It
     /// does not change KMSAN's state.
-    public func reportWarning(_ kind: String, _ lines: [String], on cpu: KernelCPU) {
+    public func reportWarning(_ kind: WarningKind, _ lines: [String], on cpu: KernelCPU) {
         let stack = printableStack(cpu.current.frames.reversed())
         emit(KernelReport(
-            tool: .warning, bugType: kind, headerFrame: stack.first, stack: stack, message: lines,
+            tool: .warning, bugType: kind.rawValue, headerFrame: stack.first, stack: stack, message: lines,
             cpu: cpu.id, pid: cpu.current.pid, comm: cpu.current.comm, release: options.kernelRelease))
     }
 

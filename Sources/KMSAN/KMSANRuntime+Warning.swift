@@ -15,7 +15,7 @@ extension KMSANRuntime {
         var stack: [SymbolizedFrame] = []
         if let cpu { stack = printableStack(cpu.current.frames.reversed()) }
         let report = KernelReport(
-            tool: .warning, bugType: "kmsan-disabled", headerFrame: symbols.symbolize(site.address),
+            tool: .warning, bugType: WarningKind.kmsanDisabled.rawValue, headerFrame: symbols.symbolize(site.address),
             stack: stack,
             message: ["KMSAN: \(message())", options.panicOnReport ? "kmsan.panic set: halting" : "KMSAN disabled"],
             cpu: cpu?.id ?? 0, pid: cpu?.current.pid ?? 0, comm: cpu?.current.comm ?? "swapper/0",

@@ -2,7 +2,7 @@
 /// `layout` only when it is not mainline's, so mainline JSON stays as it was before layouts.
 extension KernelReport: Codable {
     private enum CodingKeys: String, CodingKey {
-        case tool, bugType, headerFrame, stack, origin, originHandle, byteRange, accessAddress, userAddress
+        case tool, bugType, headerFrame, stack, origin, originHandle, byteRange, accessAddress, userAddress, kasanAccess
         case message, cpu, pid, comm, tainted, release, panicked, layout
     }
 
@@ -19,6 +19,7 @@ extension KernelReport: Codable {
             byteRange: try c.decodeIfPresent(ByteRange.self, forKey: .byteRange),
             accessAddress: try c.decodeIfPresent(UInt64.self, forKey: .accessAddress),
             userAddress: try c.decodeIfPresent(UInt64.self, forKey: .userAddress),
+            kasanAccess: try c.decodeIfPresent(KASANAccess.self, forKey: .kasanAccess),
             message: try c.decode([String].self, forKey: .message),
             cpu: try c.decode(Int.self, forKey: .cpu),
             pid: try c.decode(Int.self, forKey: .pid),
@@ -41,6 +42,7 @@ extension KernelReport: Codable {
         try c.encodeIfPresent(byteRange, forKey: .byteRange)
         try c.encodeIfPresent(accessAddress, forKey: .accessAddress)
         try c.encodeIfPresent(userAddress, forKey: .userAddress)
+        try c.encodeIfPresent(kasanAccess, forKey: .kasanAccess)
         try c.encode(message, forKey: .message)
         try c.encode(cpu, forKey: .cpu)
         try c.encode(pid, forKey: .pid)

@@ -9,6 +9,7 @@ extension KernelReport {
     /// (`dumpStackLayoutText`).
     public var kernelText: String {
         if tool == .kmsan, layout == .dumpStackAfterHeader { return dumpStackLayoutText }
+        if tool == .kasan { return kasanText }
         var out: [String] = []
         if tool == .warning {
             out.append("------------[ cut here ]------------")

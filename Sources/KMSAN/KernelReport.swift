@@ -32,6 +32,8 @@ public struct KernelReport: Sendable, Hashable {
     public var accessAddress: UInt64?
     /// `Data copied to user address <address>` (copy to user only).
     public var userAddress: UInt64?
+    /// KASAN's `Read|Write of size N` (KASAN only; the address is `accessAddress`).
+    public var kasanAccess: KASANAccess?
     /// Extra lines: a HARNESS or WARNING explanation, or KASAN's access line.
     public var message: [String]
     /// CPU number of the CPU/PID/Comm line.
@@ -59,13 +61,14 @@ public struct KernelReport: Sendable, Hashable {
     public init(
         tool: Tool, bugType: String, headerFrame: SymbolizedFrame?, stack: [SymbolizedFrame],
         origin: [OriginBlock] = [], originHandle: UInt32? = nil, byteRange: ByteRange? = nil,
-        accessAddress: UInt64? = nil, userAddress: UInt64? = nil, message: [String] = [],
+        accessAddress: UInt64? = nil, userAddress: UInt64? = nil, kasanAccess: KASANAccess? = nil, message: [String] = [],
         cpu: Int, pid: Int, comm: String, tainted: Bool = false, release: String, panicked: Bool = false,
         layout: KMSANPolicy.ReportLayout = .stackUnderHeader
     ) {
         self.tool = tool; self.bugType = bugType; self.headerFrame = headerFrame; self.stack = stack
         self.origin = origin; self.originHandle = originHandle; self.byteRange = byteRange
-        self.accessAddress = accessAddress; self.userAddress = userAddress; self.message = message
+        self.accessAddress = accessAddress; self.userAddress = userAddress; self.kasanAccess = kasanAccess
+        self.message = message
         self.cpu = cpu; self.pid = pid; self.comm = comm; self.tainted = tainted; self.release = release
         self.panicked = panicked; self.layout = layout
     }

@@ -13,6 +13,8 @@ public final class SymbolTable: Sendable {
         var name: String
         var size: Int
         var sites: [(offset: Int, location: String?)]
+        /// Whether the function is a subsystem's API entry point (`FrameRole.subsystemEntry`).
+        var isSubsystemEntry = false
     }
     private struct SiteKey: Hashable {
         var function: String
@@ -47,8 +49,12 @@ public final class SymbolTable: Sendable {
     }
 
     /// The call site inside `function` at `file:line`. The same arguments give the same site.
-    /// A `discriminator` tells apart several sites on one line (e.g. scenario columns).
-    public func site(in function: String, file: String? = nil, line: Int = 0, discriminator: Int = 0) -> CallSite {
+    /// A `discriminator` tells apart several sites on one line (e.g. scenario columns). With
+    /// `role: .subsystemEntry` the function is marked as a subsystem's API entry point, which
+    /// HARNESS report headers skip (see `FrameRole`); a mark is never removed.
+    public func site(
+        in function: String, file: String? = nil, line: Int = 0, discriminator: Int = 0, role: FrameRole = .ordinary
+    ) -> CallSite {
         let name = Self.cIdentifier(function)
         let location = file.map { "\($0):\(line)" }
         let key = SiteKey(function: name, location: location, discriminator: discriminator)
@@ -71,10 +77,18 @@ public final class SymbolTable: Sendable {
                 let offset = 0x5 + Int(seed % UInt64(size - 0x10))
                 s.functions[f].sites.append((offset, location))
             }
+            if role == .subsystemEntry { s.functions[f].isSubsystemEntry = true }
             let site = CallSite(function: f, site: index)
             s.sites[key] = site
             return site
         }
+    }
+
+    /// Whether `address` is a call site of a function marked as a subsystem API entry point.
+    public func isSubsystemEntry(_ address: UInt64) -> Bool {
+        let site = CallSite(address: address)
+        guard let f = site.functionIndex else { return false }
+        return storage.withLock { f < $0.functions.count && $0.functions[f].isSubsystemEntry }
     }
 
     /// The function named by a call site, or nil if it is not one of this table's.
@@ -115,6 +129,20 @@ public final class SymbolTable: Sendable {
 
     /// A deterministic function size in 0x100...0xfe0, from the name alone.
     static func size(of name: String) -> Int { 0x100 + Int(fnv1a(name) % 0x70) * 0x20 }
+}
+
+/// What a function is to report headers.
+///
+/// HARNESS findings name the caller of the misused API, as the kernel's reports skip frames by
+/// name (KMSAN skips `kmsan_*`, KFENCE skips up to the allocator's entry points): a plugin
+/// interns the frames of its API functions (`kfree`, `__free_pages`, `free_pages`) with
+/// `.subsystemEntry`, and the header names the first frame outside the innermost run of entry
+/// frames.
+public enum FrameRole: Sendable, Equatable {
+    /// An ordinary function.
+    case ordinary
+    /// An API entry point of a subsystem (the function a caller misuses).
+    case subsystemEntry
 }
 
 /// 64-bit FNV-1a over UTF-8.

@@ -117,34 +117,53 @@ public struct FunctionDecl: Sendable {
     }
 }
 
-/// `[rN =] callee(arg, ...)`: a call of an op or of a `func`.
+/// `[rN =] callee(arg, ...)`: a call of an op or of a `func`, resolved by the parser.
 public struct Statement: Sendable {
+    /// What a statement calls.
+    public enum Target: Sendable {
+        /// An op of the plugin set the file was parsed with (the core's or a plugin's).
+        case op(ScenarioOp)
+        /// A `func` of the file, by name.
+        case function(String)
+    }
+
+    /// What a statement calls, without the op itself (for comparisons and listings).
+    public enum CalleeKind: Sendable, Equatable {
+        /// A core or plugin op.
+        case op
+        /// A `func` of the file.
+        case function
+    }
+
     /// The register assigned, if any (`r3` is 3).
     public var result: Int?
     /// The op or `func` called.
-    public var callee: String
-    /// What `callee` is, as the parser resolved it.
-    public var calleeKind: CalleeKind
+    public var target: Target
     /// The arguments.
     public var arguments: [Operand]
     /// Where the statement starts (its frame's call site is this line).
     public var position: SourcePosition
 
     /// Creates a statement.
-    public init(result: Int?, callee: String, calleeKind: CalleeKind, arguments: [Operand], position: SourcePosition) {
+    public init(result: Int?, target: Target, arguments: [Operand], position: SourcePosition) {
         self.result = result
-        self.callee = callee
-        self.calleeKind = calleeKind
+        self.target = target
         self.arguments = arguments
         self.position = position
     }
 
-    /// What a statement calls.
-    public enum CalleeKind: Sendable, Equatable {
-        /// A core or plugin op.
-        case op
-        /// A `func` of the file.
-        case function
+    /// The name called: the op's or the func's.
+    public var callee: String {
+        switch target {
+        case .op(let op): op.name
+        case .function(let name): name
+        }
+    }
+
+    /// Whether it calls an op or a func.
+    public var calleeKind: CalleeKind {
+        if case .op = target { return .op }
+        return .function
     }
 }
 

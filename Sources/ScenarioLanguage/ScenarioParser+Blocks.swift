@@ -38,7 +38,7 @@ extension ScenarioParser {
             error("func name '\(name)' is a keyword; expected another name", at: position)
         } else if ScenarioText.registerNumber(name) != nil {
             error("func name '\(ScenarioText.display(name))' looks like a register; expected another name", at: position)
-        } else if vocabulary.op(named: name) != nil {
+        } else if plugins.op(named: name) != nil {
             error("func '\(name)' has the name of an op; expected a name that is not an op", at: position)
         } else if let first = functionIndex[name] {
             error("duplicate func '\(ScenarioText.display(name))' (first defined at line \(blocks[first].position.line)); func names must be unique in a file", at: position)

@@ -3,22 +3,9 @@ import KMSAN
 
 /// `expect` lines and the `ReportExpectation`s they become.
 extension ScenarioParser {
-    /// The KASAN bug types an `expect KASAN` line may name (the kernel's `BUG: KASAN: <type>`
-    /// titles).
-    public static let kasanBugTypes = [
-        "out-of-bounds", "slab-out-of-bounds", "global-out-of-bounds", "stack-out-of-bounds",
-        "vmalloc-out-of-bounds", "use-after-free", "slab-use-after-free", "vmalloc-use-after-free",
-        "double-free", "invalid-free", "wild-memory-access", "null-ptr-deref", "user-memory-access",
-    ]
-
     /// The bug types of `tool`, in a stable order.
     static func bugTypes(of tool: KernelReport.Tool) -> [String] {
-        switch tool {
-        case .kmsan: KMSANBugType.allCases.map(\.rawValue)
-        case .kasan: kasanBugTypes
-        case .harness: HarnessErrorKind.allCases.map(\.rawValue)
-        case .warning: []
-        }
+        tool == .warning ? [] : ReportKind.bugTypes(of: tool)
     }
 
     /// An `expect` line of block `block`; `words` follow the keyword.

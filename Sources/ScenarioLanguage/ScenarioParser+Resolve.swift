@@ -50,9 +50,9 @@ extension ScenarioParser {
     ) -> Statement? {
         var ok = true
         var operands: [Operand] = []
-        let kind: Statement.CalleeKind
-        if let op = vocabulary.op(named: raw.callee) {
-            kind = .op
+        let target: Statement.Target
+        if let op = plugins.op(named: raw.callee) {
+            target = .op(op)
             if let message = op.arityError(got: raw.arguments.count) {
                 error(message, at: raw.calleePosition, block: block)
                 ok = false
@@ -67,7 +67,7 @@ extension ScenarioParser {
                 ok = false
             }
         } else if let callee = functionIndex[raw.callee] {
-            kind = .function
+            target = .function(raw.callee)
             let parameters = blocks[callee].parameters
             if parameters.count != raw.arguments.count {
                 error(ScenarioOp.arityMessage("func '\(raw.callee)'", parameters, variadic: false, got: raw.arguments.count),
@@ -84,13 +84,13 @@ extension ScenarioParser {
             }
             calls.append(FunctionCall(caller: block, callee: callee, position: raw.calleePosition))
         } else {
-            let candidates = vocabulary.opNames + functionIndex.keys.sorted()
+            let candidates = plugins.opNames + functionIndex.keys.sorted()
             error("unknown op '\(ScenarioText.display(raw.callee))'\(ScenarioText.suggestion(for: raw.callee, among: candidates))",
                   at: raw.calleePosition, block: block)
             return nil
         }
         guard ok else { return nil }
-        return Statement(result: raw.result?.register, callee: raw.callee, calleeKind: kind, arguments: operands, position: raw.position)
+        return Statement(result: raw.result?.register, target: target, arguments: operands, position: raw.position)
     }
 
     /// One argument for a parameter of kind `kind`, or nil after reporting why it does not fit.
@@ -119,8 +119,8 @@ extension ScenarioParser {
             if scope.parameters.contains(name) {
                 return kind == .string ? mismatch("parameter '\(name)'") : .parameter(name, offset: offset ?? 0)
             }
-            guard let constant = vocabulary.constant(named: name) else {
-                let candidates = vocabulary.constantNames + scope.parameters.sorted()
+            guard let constant = plugins.constant(named: name) else {
+                let candidates = plugins.constantNames + scope.parameters.sorted()
                 let expected = scope.parameters.isEmpty ? "a register or named constant" : "a parameter, register or named constant"
                 error("unknown name '\(ScenarioText.display(name))'\(ScenarioText.suggestion(for: name, among: candidates)); expected \(expected)", at: at, block: block)
                 return nil
@@ -137,19 +137,22 @@ extension ScenarioParser {
         }
     }
 
+    /// The flag kinds of the installed parts, for messages: `gfp flags or slab flags`.
+    private var flagKindsText: String { ScenarioText.list(plugins.flagKinds.map(\.noun)) }
+
     /// `A|B|...`: constants of one flag kind, and their union; nil after reporting.
     private mutating func combine(_ names: [NameRef], in block: Int) -> (ScenarioOp.ParameterKind, UInt64)? {
         var kind: ScenarioOp.ParameterKind?
         var first = ""
         var value: UInt64 = 0
         for ref in names {
-            guard let constant = vocabulary.constant(named: ref.name) else {
-                error("unknown flag '\(ScenarioText.display(ref.name))'\(ScenarioText.suggestion(for: ref.name, among: vocabulary.constantNames)); expected gfp or slab flags",
+            guard let constant = plugins.constant(named: ref.name) else {
+                error("unknown flag '\(ScenarioText.display(ref.name))'\(ScenarioText.suggestion(for: ref.name, among: plugins.constantNames)); expected \(flagKindsText)",
                       at: ref.position, block: block)
                 return nil
             }
             guard constant.kind.isFlags else {
-                error("\(ref.name) is \(constant.kind.noun), not a flag; only gfp flags or slab flags combine with '|'", at: ref.position, block: block)
+                error("\(ref.name) is \(constant.kind.noun), not a flag; only \(flagKindsText) combine with '|'", at: ref.position, block: block)
                 return nil
             }
             if let kind, kind != constant.kind {

@@ -140,8 +140,8 @@ extension ScenarioParser {
         case .number(let digits)?:
             guard let value = integer(digits, at: position) else { return nil }
             (magnitude, text) = (value, digits)
-        case .identifier(let name)? where vocabulary.constant(named: name)?.kind == .integer:
-            (magnitude, text) = (vocabulary.constant(named: name)?.value ?? 0, name)
+        case .identifier(let name)? where plugins.constant(named: name)?.kind == .integer:
+            (magnitude, text) = (plugins.constant(named: name)?.value ?? 0, name)
         default:
             error("expected a byte offset (a number or an integer constant such as PAGE_SIZE) after '\(sign > 0 ? "+" : "-")', got \(cursor.nextDisplay)", at: position)
             return nil

@@ -1,3 +1,5 @@
+import HarnessCore
+
 /// The parser of `.scenario` files (see the contract, scenario-format.md).
 ///
 /// It reads a file line by line (the language has one construct per line), so an error never
@@ -16,7 +18,7 @@ public struct ScenarioParser {
     static let keywords: Set<String> = ["scenario", "func", "end", "ret", "config", "expect"]
 
     let path: String
-    let vocabulary: ScenarioVocabulary
+    let plugins: PluginSet
     let lexer: ScenarioLexer
     var diagnostics: [ScenarioDiagnostic] = []
     var blocks: [RawBlock] = []
@@ -26,21 +28,22 @@ public struct ScenarioParser {
     var scenarioIndex: [String: Int] = [:]
     var functionIndex: [String: Int] = [:]
 
-    private init(bytes: [UInt8], path: String, vocabulary: ScenarioVocabulary) {
+    private init(bytes: [UInt8], path: String, plugins: PluginSet) {
         self.path = path
-        self.vocabulary = vocabulary
+        self.plugins = plugins
         self.lexer = ScenarioLexer(bytes: bytes)
     }
 
-    /// Parses the text of a scenario file. `path` is printed in diagnostics and verdicts.
-    public static func parse(_ text: String, path: String, vocabulary: ScenarioVocabulary) -> ParsedScenarioFile {
-        parse(bytes: Array(text.utf8), path: path, vocabulary: vocabulary)
+    /// Parses the text of a scenario file against the ops, constants and config keys of
+    /// `plugins`. `path` is printed in diagnostics and verdicts.
+    public static func parse(_ text: String, path: String, plugins: PluginSet) -> ParsedScenarioFile {
+        parse(bytes: Array(text.utf8), path: path, plugins: plugins)
     }
 
     /// Parses raw file contents. Invalid UTF-8 is never fatal: outside strings it is an
     /// `unexpected byte` error; inside a string it is decoded with replacement characters.
-    public static func parse(bytes: [UInt8], path: String, vocabulary: ScenarioVocabulary) -> ParsedScenarioFile {
-        var parser = ScenarioParser(bytes: bytes, path: path, vocabulary: vocabulary)
+    public static func parse(bytes: [UInt8], path: String, plugins: PluginSet) -> ParsedScenarioFile {
+        var parser = ScenarioParser(bytes: bytes, path: path, plugins: plugins)
         parser.readLines()
         return parser.assemble()
     }

@@ -1,3 +1,5 @@
+import HarnessCore
+
 /// Text helpers of the parser: integers, message-safe quoting, and "did you mean" suggestions.
 enum ScenarioText {
     /// Longest text quoted verbatim in a message; longer text is cut with `...`.
@@ -27,30 +29,7 @@ enum ScenarioText {
     }
 
     /// An unsigned integer: decimal or `0x` hex digits; nil if malformed or above `UInt64.max`.
-    static func unsignedInteger(_ text: Substring) -> UInt64? {
-        var digits = text
-        var radix: UInt64 = 10
-        if digits.hasPrefix("0x") || digits.hasPrefix("0X") {
-            digits = digits.dropFirst(2)
-            radix = 16
-        }
-        guard !digits.isEmpty else { return nil }
-        var value: UInt64 = 0
-        for ch in digits.utf8 {
-            let d: UInt64
-            switch ch {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): d = UInt64(ch - UInt8(ascii: "0"))
-            case UInt8(ascii: "a")...UInt8(ascii: "f") where radix == 16: d = UInt64(ch - UInt8(ascii: "a") + 10)
-            case UInt8(ascii: "A")...UInt8(ascii: "F") where radix == 16: d = UInt64(ch - UInt8(ascii: "A") + 10)
-            default: return nil
-            }
-            let (m, o1) = value.multipliedReportingOverflow(by: radix)
-            let (s, o2) = m.addingReportingOverflow(d)
-            guard !o1, !o2 else { return nil }
-            value = s
-        }
-        return value
-    }
+    static func unsignedInteger(_ text: Substring) -> UInt64? { IntegerLiteral.value(text) }
 
     /// Whether `text` has the shape of an integer (decimal digits, or `0x` and hex digits),
     /// whatever its size.
@@ -61,20 +40,6 @@ enum ScenarioText {
             return !digits.isEmpty && digits.allSatisfy { ScenarioLexer.isDigit($0) || (0x41...0x46).contains($0) || (0x61...0x66).contains($0) }
         }
         return !utf8.isEmpty && utf8.allSatisfy(ScenarioLexer.isDigit)
-    }
-
-    /// A size with an optional `K` or `M` suffix (`64M`, `0x1000`, `512K`); nil if malformed
-    /// or too large.
-    static func size(_ text: String) -> UInt64? {
-        var body = Substring(text)
-        var multiplier: UInt64 = 1
-        if let last = body.last, last == "K" || last == "M" {
-            multiplier = last == "K" ? 1 << 10 : 1 << 20
-            body = body.dropLast()
-        }
-        guard let value = unsignedInteger(body) else { return nil }
-        let (product, overflow) = value.multipliedReportingOverflow(by: multiplier)
-        return overflow ? nil : product
     }
 
     /// Whether `text` is a C identifier.

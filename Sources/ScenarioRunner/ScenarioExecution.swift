@@ -3,56 +3,50 @@ import KMSAN
 import KernelMemory
 import ScenarioLanguage
 
-/// One scenario executing on one machine: the CPU, the frames of the `func`s being run, and
-/// whether execution stopped (a panic, or the nesting cap).
+/// One resolved scenario executing on one machine: the CPU, the machine's call sites of the
+/// scenario, the depth of `func` calls, and whether execution stopped (a panic, or the nesting
+/// cap). Frames are arrays of slots (`ResolvedScenario.Block.slotCount`); nothing is looked up
+/// by name.
 final class ScenarioExecution {
-    /// The registers and parameters of one frame (the scenario's, or one `func` call's).
-    struct Frame {
-        /// The function the frame belongs to (its call sites are interned in it).
-        let function: String
-        /// `rN` values assigned so far.
-        var registers: [Int: ShadowedValue] = [:]
-        /// Parameter values, by name.
-        let parameters: [String: ShadowedValue]
-    }
+    typealias Block = ResolvedScenario.Block
 
     let machine: Machine
     let runtime: KMSANRuntime
     let cpu: KernelCPU
-    let scenario: Scenario
+    let resolved: ResolvedScenario
+    /// The scenario's call sites in this machine's symbol table, by slot.
+    private let sites: [CallSite]
     private var depth = 0
     private var stopped = false
 
-    init(machine: Machine, scenario: Scenario) {
+    init(machine: Machine, resolved: ResolvedScenario) {
         self.machine = machine
         self.runtime = machine.runtime
         self.cpu = machine.makeCPU(comm: "kunit_try_catch")
-        self.scenario = scenario
-    }
-
-    /// The call site of `function` at `line` of the scenario's file.
-    private func site(_ function: String, line: Int) -> CallSite {
-        runtime.symbols.site(in: function, file: scenario.path, line: line)
+        self.resolved = resolved
+        let symbols = machine.runtime.symbols, path = resolved.scenario.path
+        self.sites = resolved.sites.map { symbols.site(in: $0.function, file: path, line: $0.line) }
     }
 
     /// Executes the scenario in its own frame, then the leak check (unless the machine halted).
     func run() {
-        cpu.call(site(scenario.name, line: scenario.position.line)) {
-            var frame = Frame(function: scenario.name, parameters: [:])
-            execute(scenario.body, in: &frame)
+        let main = resolved.main
+        cpu.call(sites[main.headerSite]) {
+            var frame = [ShadowedValue?](repeating: nil, count: main.slotCount)
+            execute(main, in: &frame)
             guard !runtime.isHalted else { return }
-            cpu.setCurrentSite(site(scenario.name, line: scenario.position.line))
+            cpu.setCurrentSite(sites[main.headerSite])
             machine.checkLeaks(on: cpu)
         }
     }
 
-    /// Executes statements until the end, a panic or a stop.
-    private func execute(_ body: [Statement], in frame: inout Frame) {
-        for statement in body {
+    /// Executes a block's statements until the end, a panic or a stop.
+    private func execute(_ block: Block, in frame: inout [ShadowedValue?]) {
+        for step in block.steps {
             if stopped || runtime.isHalted { return }
-            cpu.setCurrentSite(site(frame.function, line: statement.position.line))
-            let result = execute(statement, in: &frame)
-            if let r = statement.result { frame.registers[r] = result ?? .initialized(0, width: .bits64) }
+            cpu.setCurrentSite(sites[step.site])
+            let result = execute(step, of: block, in: &frame)
+            if let r = step.result { frame[r] = result ?? .initialized(0, width: .bits64) }
         }
     }
 
@@ -62,31 +56,30 @@ final class ScenarioExecution {
     }
 
     /// Executes one statement; its value (nil for none, or after misuse).
-    private func execute(_ statement: Statement, in frame: inout Frame) -> ShadowedValue? {
+    private func execute(_ step: ResolvedScenario.Step, of block: Block, in frame: inout [ShadowedValue?]) -> ShadowedValue? {
         var arguments: [OpArgument] = []
-        arguments.reserveCapacity(statement.arguments.count)
-        for operand in statement.arguments {
-            switch evaluate(operand, in: frame) {
+        arguments.reserveCapacity(step.arguments.count)
+        for operand in step.arguments {
+            switch evaluate(operand, of: block, in: frame) {
             case .success(let a): arguments.append(a)
             case .failure(let e):
-                misuse("\(statement.callee): \(e.message)")
+                misuse("\(step.callee): \(e.message)")
                 return nil
             }
         }
-        // Core ops first, then the machine's plugins' ops (the parser's vocabulary has the same order).
-        let op = statement.calleeKind == .op ? CoreOps.op(named: statement.callee) ?? machine.op(named: statement.callee) : nil
-        guard let op else {
-            if statement.calleeKind == .function || scenario.functions[statement.callee] != nil {
-                return call(statement.callee, arguments)
+        switch step.target {
+        case .op(let op):
+            if op.checksArgumentsEagerly { arguments = passEagerly(arguments) }
+            do {
+                return try op.run(OpInvocation(machine: machine, cpu: cpu, arguments: arguments))
+            } catch {
+                misuse("\(op.name): \(error.message)")
+                return nil
             }
-            misuse("unknown op '\(statement.callee)' (no core op, and no plugin of this machine contributes it)")
-            return nil
-        }
-        if op.checksArgumentsEagerly { arguments = passEagerly(arguments) }
-        do {
-            return try op.run(OpInvocation(machine: machine, cpu: cpu, arguments: arguments))
-        } catch {
-            misuse("\(op.name): \(error.message)")
+        case .function(let index):
+            return call(resolved.functions[index], arguments)
+        case .unknownFunction(let name):
+            misuse("unknown func '\(name)'")
             return nil
         }
     }
@@ -102,40 +95,33 @@ final class ScenarioExecution {
         }
     }
 
-    /// An operand's value: a literal is an initialized 64-bit value; a register or parameter
-    /// plus an offset is an addition with shadow propagation.
-    private func evaluate(_ operand: Operand, in frame: Frame) -> Result<OpArgument, OpError> {
+    /// An operand's value: a literal is an initialized 64-bit value; a slot plus an offset is an
+    /// addition with shadow propagation.
+    private func evaluate(_ operand: ResolvedScenario.Operand, of block: Block, in frame: [ShadowedValue?]) -> Result<OpArgument, OpError> {
         switch operand {
-        case .literal(let v):
-            return .success(.value(.initialized(v, width: .bits64)))
+        case .value(let v):
+            return .success(.value(v))
         case .string(let s):
             return .success(.string(s))
-        case .register(let n, let offset):
-            guard let v = frame.registers[n] else { return .failure(OpError("r\(n) is used before it is assigned")) }
-            return .success(.value(Self.offset(v, by: offset)))
-        case .parameter(let name, let offset):
-            guard let v = frame.parameters[name] else { return .failure(OpError("'\(name)' is not a parameter of \(frame.function)")) }
-            return .success(.value(Self.offset(v, by: offset)))
+        case .slot(let slot, let offset, let name):
+            guard let v = frame[slot] else { return .failure(OpError("\(name) is used before it is assigned")) }
+            return .success(.value(offset == 0 ? v : ShadowedValue.add(v, .initialized(UInt64(bitPattern: offset), width: .bits64))))
+        case .missingParameter(let name):
+            return .failure(OpError("'\(name)' is not a parameter of \(block.name)"))
         }
-    }
-
-    private static func offset(_ v: ShadowedValue, by offset: Int64) -> ShadowedValue {
-        offset == 0 ? v : ShadowedValue.add(v, .initialized(UInt64(bitPattern: offset), width: .bits64))
     }
 
     /// Calls a `func`: eager checks of the arguments in the caller, then a frame named after
     /// it (at its `func` line), parameters bound, registers fresh; `ret` goes through
     /// `returnValue` in the callee.
-    private func call(_ name: String, _ arguments: [OpArgument]) -> ShadowedValue? {
-        guard let function = scenario.functions[name] else {
-            misuse("unknown func '\(name)'")
-            return nil
-        }
+    private func call(_ function: Block, _ arguments: [OpArgument]) -> ShadowedValue? {
+        let name = function.name
         guard arguments.count == function.parameters.count else {
             misuse("\(name) takes \(function.parameters.count) argument(s), got \(arguments.count)")
             return nil
         }
         var values: [ShadowedValue] = []
+        values.reserveCapacity(arguments.count)
         for (i, a) in arguments.enumerated() {
             guard case .value(let v) = a else {
                 misuse("\(name): argument \(i + 1) must be a value, not a string")
@@ -148,20 +134,20 @@ final class ScenarioExecution {
             stopped = true
             return nil
         }
-        let passed = runtime.passArguments(values, on: cpu)
+        let passed = values.isEmpty ? [] : runtime.passArguments(values, on: cpu)
         depth += 1
         defer { depth -= 1 }
-        return cpu.call(site(function.name, line: function.position.line)) { () -> ShadowedValue? in
-            var frame = Frame(function: function.name,
-                              parameters: Dictionary(zip(function.parameters, passed), uniquingKeysWith: { a, _ in a }))
-            execute(function.body, in: &frame)
+        return cpu.call(sites[function.headerSite]) { () -> ShadowedValue? in
+            var frame = [ShadowedValue?](repeating: nil, count: function.slotCount)
+            for (slot, value) in zip(function.parameterSlots, passed) { if let slot { frame[slot] = value } }
+            execute(function, in: &frame)
             guard !stopped, !runtime.isHalted, let ret = function.returnValue else { return nil }
-            if let position = function.returnPosition { cpu.setCurrentSite(site(function.name, line: position.line)) }
-            switch evaluate(ret, in: frame) {
+            if let site = function.returnSite { cpu.setCurrentSite(sites[site]) }
+            switch evaluate(ret, of: function, in: frame) {
             case .success(.value(let v)):
                 return runtime.returnValue(v, on: cpu)
             case .success(.string):
-                misuse("ret: \(function.name) cannot return a string")
+                misuse("ret: \(name) cannot return a string")
                 return nil
             case .failure(let e):
                 misuse("ret: \(e.message)")

@@ -2,7 +2,10 @@ import HarnessCore
 import KMSAN
 import ScenarioLanguage
 
-/// Runs one `Scenario` on a fresh `Machine` and judges its reports.
+/// Runs one scenario on a fresh `Machine` and judges its reports.
+///
+/// A `Scenario` is resolved (`ResolvedScenario`) before it runs; callers that run one scenario
+/// many times resolve it once and call `run(_:)` with the resolved form.
 ///
 /// Each run boots a machine from `options` (reports go to an `InMemoryReportSink`), creates one
 /// CPU whose task is `kunit_try_catch` (as KUnit's test thread), pushes the scenario's frame
@@ -20,20 +23,35 @@ public struct ScenarioInterpreter: Sendable {
     /// Creates an interpreter.
     public init(options: ScenarioRunOptions) { self.options = options }
 
-    /// Runs `scenario` on a fresh machine.
-    public func run(_ scenario: Scenario) -> ScenarioResult {
+    /// Resolves `scenario` and runs it on a fresh machine.
+    public func run(_ scenario: Scenario) -> ScenarioResult { run(ResolvedScenario(scenario)) }
+
+    /// Runs a resolved scenario on a fresh machine.
+    public func run(_ resolved: ResolvedScenario) -> ScenarioResult {
+        let scenario = resolved.scenario
         let sink = InMemoryReportSink()
         let machine: Machine
         do {
-            machine = try Machine(configuration: options.configuration(for: scenario), plugins: options.plugins, sink: sink)
+            machine = try options.plugins.makeMachine(configuration: options.configuration(for: scenario), sink: sink)
         } catch {
             return ScenarioResult(name: scenario.name, path: scenario.path, position: scenario.position, reports: [],
                                   verdict: .fail("machine: \(error)"))
         }
         defer { machine.shutdown() }
-        ScenarioExecution(machine: machine, scenario: scenario).run()
+        ScenarioExecution(machine: machine, resolved: resolved).run()
         let reports = sink.reports
         return ScenarioResult(name: scenario.name, path: scenario.path, position: scenario.position, reports: reports,
                               verdict: ScenarioVerdict.judge(scenario.expectations, reports))
+    }
+}
+
+extension ResolvedScenario {
+    /// Runs the scenario once on `machine`, which must have been built from the plugin set the
+    /// scenario was parsed with: a new CPU whose task is `kunit_try_catch`, the scenario's
+    /// frame, its statements, and the leak check if the machine's configuration asks for it.
+    /// Reports go to the machine's sink; nothing is judged. For callers that reuse one machine
+    /// (benchmarks, fuzz loops).
+    public func run(on machine: Machine) {
+        ScenarioExecution(machine: machine, resolved: self).run()
     }
 }

@@ -15,13 +15,14 @@ public struct ScenarioRunOptions: Sendable {
     public var profile: KMSANPolicy?
     /// `--panic`: the run's default for `kmsan.panic`, unless a scenario sets `config panic=`.
     public var panic: Bool?
-    /// The plugins; each scenario gets a fresh machine built from these recipes.
-    public var plugins: [any HarnessPlugin]
+    /// The plugins; each scenario gets a fresh machine built from them. Scenarios must have
+    /// been parsed with the same set.
+    public var plugins: PluginSet
 
     /// Creates options.
     public init(
         configuration: MachineConfiguration = MachineConfiguration(), profile: KMSANPolicy? = nil, panic: Bool? = nil,
-        plugins: [any HarnessPlugin]
+        plugins: PluginSet
     ) {
         self.configuration = configuration
         self.profile = profile

@@ -59,7 +59,7 @@ extension ScenarioSuite {
     }
 
     /// Runs `scenarios`, results in the same order.
-    public static func run(_ scenarios: [Scenario], options: ScenarioRunOptions, parallel: Bool = true) -> [ScenarioResult] {
+    public static func run(_ scenarios: [ResolvedScenario], options: ScenarioRunOptions, parallel: Bool = true) -> [ScenarioResult] {
         let interpreter = ScenarioInterpreter(options: options)
         guard parallel, scenarios.count > 1 else { return scenarios.map(interpreter.run) }
         let slots = Locked([ScenarioResult?](repeating: nil, count: scenarios.count))

@@ -8,17 +8,17 @@ import ScenarioLanguage
 /// path so runs are deterministic. A path that does not exist or cannot be read is a
 /// diagnostic of that path (`path:1:1: error: ...`), like a parse error: the rest still runs.
 public struct ScenarioSuite: Sendable {
-    /// One file: the scenarios that parsed cleanly (after the filter) and its errors.
+    /// One file: the scenarios that parsed cleanly (after the filter), resolved, and its errors.
     public struct File: Sendable {
         /// The path as found.
         public var path: String
-        /// Its scenarios without errors, in file order, after the name filter.
-        public var scenarios: [Scenario]
+        /// Its scenarios without errors, in file order, after the name filter, resolved.
+        public var scenarios: [ResolvedScenario]
         /// Its errors (parse errors, or why it could not be read).
         public var diagnostics: [ScenarioDiagnostic]
 
         /// Creates a file entry.
-        public init(path: String, scenarios: [Scenario], diagnostics: [ScenarioDiagnostic]) {
+        public init(path: String, scenarios: [ResolvedScenario], diagnostics: [ScenarioDiagnostic]) {
             self.path = path
             self.scenarios = scenarios
             self.diagnostics = diagnostics
@@ -32,30 +32,30 @@ public struct ScenarioSuite: Sendable {
     public init(files: [File]) { self.files = files }
 
     /// Every scenario to run, in file order.
-    public var scenarios: [Scenario] { files.flatMap(\.scenarios) }
+    public var scenarios: [ResolvedScenario] { files.flatMap(\.scenarios) }
     /// Every diagnostic, in file order.
     public var diagnostics: [ScenarioDiagnostic] { files.flatMap(\.diagnostics) }
 
-    /// Finds, reads and parses the `.scenario` files under `paths`, keeping only scenarios whose
-    /// name contains `filter` (all if nil or empty).
-    public static func load(paths: [String], vocabulary: ScenarioVocabulary, filter: String? = nil) -> ScenarioSuite {
+    /// Finds, reads and parses the `.scenario` files under `paths` against `plugins`, keeping
+    /// only scenarios whose name contains `filter` (all if nil or empty).
+    public static func load(paths: [String], plugins: PluginSet, filter: String? = nil) -> ScenarioSuite {
         var files: [File] = []
         for path in scenarioPaths(under: paths) {
             guard let data = FileManager.default.contents(atPath: path) else {
                 files.append(File(path: path, scenarios: [], diagnostics: [unreadable(path)]))
                 continue
             }
-            files.append(parse(bytes: [UInt8](data), path: path, vocabulary: vocabulary, filter: filter))
+            files.append(parse(bytes: [UInt8](data), path: path, plugins: plugins, filter: filter))
         }
         return ScenarioSuite(files: files)
     }
 
     /// Parses one file's text (no file system involved) into a suite entry.
-    public static func parse(bytes: [UInt8], path: String, vocabulary: ScenarioVocabulary, filter: String? = nil) -> File {
-        let parsed = ScenarioParser.parse(bytes: bytes, path: path, vocabulary: vocabulary)
+    public static func parse(bytes: [UInt8], path: String, plugins: PluginSet, filter: String? = nil) -> File {
+        let parsed = ScenarioParser.parse(bytes: bytes, path: path, plugins: plugins)
         var scenarios = parsed.file.scenarios
         if let filter, !filter.isEmpty { scenarios = scenarios.filter { $0.name.contains(filter) } }
-        return File(path: path, scenarios: scenarios, diagnostics: parsed.diagnostics)
+        return File(path: path, scenarios: scenarios.map(ResolvedScenario.init), diagnostics: parsed.diagnostics)
     }
 
     /// The files named by `paths`: files as given (whatever their extension), directories

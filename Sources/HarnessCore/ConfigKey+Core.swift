@@ -1,0 +1,52 @@
+import KMSAN
+import KernelMemory
+
+extension ConfigKey {
+    /// The keys the core reads, in the order listings show them.
+    ///
+    /// | key            | values                  | default  | sets                           |
+    /// |----------------|-------------------------|----------|--------------------------------|
+    /// | `profile`      | `mainline`, `rfc-v3`    | mainline | `kmsan.policy`                 |
+    /// | `eager-checks` | `on`, `off`             | on       | `kmsan.eagerChecks`            |
+    /// | `panic`        | `on`, `off`             | off      | `kmsan.panicOnReport`          |
+    /// | `memory`       | bytes, `K`/`M` suffixes | 64M      | `memorySize`                   |
+    /// | `leak-check`   | `on`, `off`             | off      | `leakCheck`                    |
+    public static let core: [ConfigKey] = [profile, eagerChecks, panic, memory, leakCheck]
+
+    /// `profile`: which kernel's KMSAN runs.
+    public static let profile = ConfigKey.choice(
+        "profile", KMSANPolicy.all.map(\.name), default: KMSANPolicy.mainline.name,
+        help: "the KMSAN runtime: mainline (Linux 6.1+) or rfc-v3 (the 2019 RFC)"
+    ) { configuration, name in
+        if let policy = KMSANPolicy.all.first(where: { $0.name == name }) { configuration.kmsan.policy = policy }
+    }
+
+    /// `eager-checks`: CONFIG_KMSAN_CHECK_PARAM_RETVAL.
+    public static let eagerChecks = ConfigKey.onOff(
+        "eager-checks", default: KMSANOptions().eagerChecks,
+        help: "check uninitialized arguments and return values at calls (CONFIG_KMSAN_CHECK_PARAM_RETVAL)"
+    ) { $0.kmsan.eagerChecks = $1 }
+
+    /// `panic`: kmsan.panic.
+    public static let panic = ConfigKey.onOff(
+        "panic", default: KMSANOptions().panicOnReport, help: "kmsan.panic: stop the scenario after its first report"
+    ) { $0.kmsan.panicOnReport = $1 }
+
+    /// `leak-check`: report what is still allocated at the end.
+    public static let leakCheck = ConfigKey.onOff(
+        "leak-check", default: MachineConfiguration().leakCheck,
+        help: "report memory still allocated at the end as HARNESS leak"
+    ) { $0.leakCheck = $1 }
+
+    /// `memory`: the simulated physical memory (`mem=`).
+    public static let memory = ConfigKey(
+        "memory", values: "a size in bytes (64M, 16384K, 0x4000000)", default: "\(PhysicalMemory.defaultSize >> 20)M",
+        help: "simulated physical memory, a multiple of the page size (mem=)"
+    ) { value in
+        guard let size = IntegerLiteral.size(value), size > 0, size <= UInt64(Int.max), size % UInt64(PAGE_SIZE) == 0 else {
+            return .failure(ConfigValueError(
+                expected: "a positive multiple of \(PAGE_SIZE) bytes, decimal or 0x hex with an optional K or M suffix (e.g. 64M)"))
+        }
+        return .success { $0.memorySize = Int(size) }
+    }
+}

@@ -1,0 +1,53 @@
+/// What a value refers to, in the manner of syzkaller's resource descriptions: an op declares
+/// the resource kind it returns and the kinds its arguments take, so that a program generator
+/// knows which results may feed which arguments, and `kmsan-harness ops` can document them.
+///
+/// Declarations, not restrictions: a scenario may pass anything that parses (misuse scenarios
+/// free stack locals on purpose). Kinds form a tree: a kind that `refines` another may be passed
+/// wherever the other is taken (a slab object is an address). An open set: the core declares
+/// the kinds of its own ops and of the six subsystems' standard ops; a plugin declares more as
+/// static members in its module. Two kinds are the same kind when their names are equal.
+public struct ResourceKind: Sendable, Hashable, CustomStringConvertible {
+    /// The kind's name (`slab-object`).
+    public let name: String
+    /// Its name and its ancestors' names, nearest first (`["slab-object", "address"]`).
+    public let lineage: [String]
+
+    /// Declares a kind, refining `parent` if given.
+    public init(_ name: String, refines parent: ResourceKind? = nil) {
+        self.name = name
+        self.lineage = [name] + (parent?.lineage ?? [])
+    }
+
+    /// The kind it refines, by name, if any.
+    public var parentName: String? { lineage.count > 1 ? lineage[1] : nil }
+
+    /// Whether a value of this kind may be passed where `other` is taken.
+    public func conforms(to other: ResourceKind) -> Bool { lineage.contains(other.name) }
+
+    /// Kinds are equal when their names are.
+    public static func == (a: ResourceKind, b: ResourceKind) -> Bool { a.name == b.name }
+
+    /// Hashes the name.
+    public func hash(into hasher: inout Hasher) { hasher.combine(name) }
+
+    /// The name.
+    public var description: String { name }
+
+    /// A kernel virtual address of mapped memory.
+    public static let address = ResourceKind("address")
+    /// A stack local of the current frame (`local`).
+    public static let stackLocal = ResourceKind("stack-local", refines: .address)
+    /// A per-CPU pointer (`alloc_percpu`), turned into an address by `this_cpu_ptr`.
+    public static let percpuPointer = ResourceKind("percpu-pointer")
+    /// A stack depot handle (`stack_depot_save`).
+    public static let depotHandle = ResourceKind("depot-handle")
+    /// A `struct page *` (a vmemmap address).
+    public static let page = ResourceKind("page")
+    /// The direct-map address of a block of pages (`page_address`, `__get_free_pages`).
+    public static let pageAddress = ResourceKind("page-address", refines: .address)
+    /// A `struct kmem_cache *`.
+    public static let kmemCache = ResourceKind("kmem-cache")
+    /// A slab object (`kmalloc`, `kmem_cache_alloc`).
+    public static let slabObject = ResourceKind("slab-object", refines: .address)
+}

@@ -1,0 +1,177 @@
+import HarnessCore
+import KMSAN
+import ScenarioLanguage
+
+/// A scenario resolved once for execution: every statement holds its op (already resolved by
+/// the parser) or the index of the `func` it calls, every register and parameter a slot of
+/// its frame, every literal its shadowed value, and every call site a slot of a site table.
+/// Nothing is looked up by name while it runs.
+///
+/// It does not depend on a machine: call sites are interned into a machine's symbol table in
+/// one pass when a run starts (`SiteTable`), so one resolved scenario runs on many machines, one
+/// after another or at once (`swift test`, the fuzzer, `run` over a suite).
+public struct ResolvedScenario: Sendable {
+    /// The scenario as parsed.
+    public let scenario: Scenario
+    /// The scenario's own body.
+    let main: Block
+    /// Every `func` a statement may call, by index.
+    let functions: [Block]
+    /// The call sites of the scenario, by slot: (function, line) in the scenario's file.
+    let sites: [SiteKey]
+
+    /// A function of the simulated kernel at one line of the scenario's file.
+    struct SiteKey: Hashable, Sendable {
+        /// The frame's function (the scenario's or a func's name).
+        let function: String
+        /// The line.
+        let line: Int
+    }
+
+    /// An operand, resolved.
+    enum Operand: Sendable {
+        /// A literal: an initialized 64-bit value.
+        case value(ShadowedValue)
+        /// A string literal.
+        case string(String)
+        /// A register or parameter slot of the frame, plus a byte offset; `name` for messages.
+        case slot(Int, offset: Int64, name: String)
+        /// A parameter the frame does not have (only a hand-built syntax tree has one).
+        case missingParameter(String)
+    }
+
+    /// What a statement calls.
+    enum Target: Sendable {
+        /// An op.
+        case op(ScenarioOp)
+        /// A `func` by index in `functions`.
+        case function(Int)
+        /// A `func` the file does not define (only a hand-built syntax tree has one).
+        case unknownFunction(String)
+    }
+
+    /// A statement, resolved.
+    struct Step: Sendable {
+        /// What it calls.
+        let target: Target
+        /// The name called, for messages.
+        let callee: String
+        /// Its arguments.
+        let arguments: [Operand]
+        /// The slot its result goes to, if it assigns one.
+        let result: Int?
+        /// Its call site's slot.
+        let site: Int
+    }
+
+    /// A scenario body or a `func`, resolved.
+    struct Block: Sendable {
+        /// Its name: the frame it runs in.
+        let name: String
+        /// The site of its header line (`scenario` or `func`).
+        let headerSite: Int
+        /// Parameter names, in order.
+        let parameters: [String]
+        /// The slot each parameter binds (nil for a repeated name: the first one wins).
+        let parameterSlots: [Int?]
+        /// Its statements.
+        let steps: [Step]
+        /// Slots a frame needs: parameters, then registers.
+        let slotCount: Int
+        /// `ret` value, if any.
+        let returnValue: Operand?
+        /// The site of the `ret` line, if any.
+        let returnSite: Int?
+    }
+
+    /// Resolves `scenario` and the funcs of its file.
+    public init(_ scenario: Scenario) {
+        var resolver = Resolver(scenario: scenario)
+        self.scenario = scenario
+        main = resolver.block(name: scenario.name, headerLine: scenario.position.line, parameters: [], body: scenario.body,
+                              returnValue: nil, returnLine: nil)
+        functions = resolver.functionBlocks()
+        sites = resolver.sites
+    }
+}
+
+/// Builds the blocks of a `ResolvedScenario`.
+private struct Resolver {
+    let scenario: Scenario
+    /// Func names in a stable order, and their indices.
+    let functionNames: [String]
+    let functionIndex: [String: Int]
+    var sites: [ResolvedScenario.SiteKey] = []
+    var siteIndex: [ResolvedScenario.SiteKey: Int] = [:]
+
+    init(scenario: Scenario) {
+        self.scenario = scenario
+        functionNames = scenario.functions.keys.sorted()
+        functionIndex = Dictionary(uniqueKeysWithValues: functionNames.enumerated().map { ($1, $0) })
+    }
+
+    mutating func site(_ function: String, _ line: Int) -> Int {
+        let key = ResolvedScenario.SiteKey(function: function, line: line)
+        if let i = siteIndex[key] { return i }
+        siteIndex[key] = sites.count
+        sites.append(key)
+        return sites.count - 1
+    }
+
+    mutating func functionBlocks() -> [ResolvedScenario.Block] {
+        functionNames.compactMap { name in
+            scenario.functions[name].map { f in
+                block(name: f.name, headerLine: f.position.line, parameters: f.parameters, body: f.body,
+                      returnValue: f.returnValue, returnLine: f.returnPosition?.line)
+            }
+        }
+    }
+
+    mutating func block(
+        name: String, headerLine: Int, parameters: [String], body: [Statement], returnValue: ScenarioLanguage.Operand?,
+        returnLine: Int?
+    ) -> ResolvedScenario.Block {
+        var slots: [String: Int] = [:]
+        var parameterSlots: [Int?] = []
+        for p in parameters {
+            if slots[p] == nil {
+                slots[p] = slots.count
+                parameterSlots.append(slots[p])
+            } else {
+                parameterSlots.append(nil)
+            }
+        }
+        var registers: [Int: Int] = [:]
+        func register(_ n: Int) -> Int {
+            if let s = registers[n] { return s }
+            let s = slots.count + registers.count
+            registers[n] = s
+            return s
+        }
+        func operand(_ o: ScenarioLanguage.Operand) -> ResolvedScenario.Operand {
+            switch o {
+            case .literal(let v): .value(.initialized(v, width: .bits64))
+            case .string(let s): .string(s)
+            case .register(let n, let offset): .slot(register(n), offset: offset, name: "r\(n)")
+            case .parameter(let p, let offset): slots[p].map { .slot($0, offset: offset, name: p) } ?? .missingParameter(p)
+            }
+        }
+        let header = site(name, headerLine)
+        var steps: [ResolvedScenario.Step] = []
+        steps.reserveCapacity(body.count)
+        for statement in body {
+            let target: ResolvedScenario.Target
+            switch statement.target {
+            case .op(let op): target = .op(op)
+            case .function(let f): target = functionIndex[f].map { .function($0) } ?? .unknownFunction(f)
+            }
+            steps.append(ResolvedScenario.Step(
+                target: target, callee: statement.callee, arguments: statement.arguments.map(operand),
+                result: statement.result.map(register), site: site(name, statement.position.line)))
+        }
+        let ret = returnValue.map(operand)
+        return ResolvedScenario.Block(
+            name: name, headerSite: header, parameters: parameters, parameterSlots: parameterSlots, steps: steps, slotCount: slots.count + registers.count,
+            returnValue: ret, returnSite: returnLine.map { site(name, $0) })
+    }
+}
