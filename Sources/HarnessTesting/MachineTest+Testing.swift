@@ -22,3 +22,13 @@ public func expectReports(
         return []
     }
 }
+
+extension MachineFixture {
+    /// Records a Swift Testing issue at the caller unless the reports so far match `expected`
+    /// one to one (empty = no report); the issue shows the mismatch and every report.
+    public func expectReports(_ expected: [ReportExpectation], sourceLocation: SourceLocation = #_sourceLocation) {
+        if let why = ReportExpectation.firstMismatch(expected: expected, actual: reports) {
+            Issue.record(Comment(rawValue: failureText(why, reports)), sourceLocation: sourceLocation)
+        }
+    }
+}

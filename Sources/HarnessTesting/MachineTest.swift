@@ -2,25 +2,23 @@ import HarnessCore
 import KMSAN
 import KernelMemory
 
-/// Runs `body` on a fresh machine and returns what it reported. The machine is torn down after
-/// `body`, with the leak check first when the configuration asks for it.
+/// Runs `body` on a fresh machine (a `MachineFixture` of `plugins` and `configuration`) as the
+/// function `function`, then the leak check when the configuration asks for it, and returns
+/// what it reported. The machine is torn down before it returns.
 ///
 /// The building block of `expectReports` (Swift Testing) and `XCTAssertReports` (XCTest).
 public func runOnFreshMachine(
     plugins: [any HarnessPlugin], configuration: MachineConfiguration = MachineConfiguration(),
     function: String, _ body: (Machine, KernelCPU) throws -> Void
 ) throws -> [KernelReport] {
-    let sink = InMemoryReportSink()
-    let machine = try Machine(configuration: configuration, plugins: plugins, sink: sink)
-    defer { machine.shutdown() }
-    let cpu = machine.makeCPU(comm: "kunit_try_catch")
-    let site = machine.runtime.symbols.site(in: function, file: "test", line: 1)
-    try cpu.call(site) {
-        try body(machine, cpu)
+    let m = try MachineFixture(plugins: plugins, memory: configuration.memorySize) { $0 = configuration }
+    defer { m.shutdown() }
+    try m.run(function) {
+        try body(m.machine, m.cpu)
         // Leaks belong to the function that ran, as a scenario's do to the scenario.
-        machine.checkLeaks(on: cpu)
+        m.machine.checkLeaks(on: m.cpu)
     }
-    return sink.reports
+    return m.reports
 }
 
 /// The text a failed report comparison shows: the mismatch, then every report in full.

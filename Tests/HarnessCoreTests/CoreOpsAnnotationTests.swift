@@ -1,3 +1,4 @@
+import HarnessTesting
 import HarnessCore
 import KMSAN
 import Testing
@@ -5,7 +6,7 @@ import Testing
 /// KMSAN's annotations as core ops.
 @Suite struct CoreOpsAnnotationTests {
     @Test func poisonThenCheckReportsWithTheCallerAsCreator() throws {
-        let m = try CoreOpMachine()
+        let m = try MachineFixture()
         defer { m.shutdown() }
         try m.inFrame("test_poison") {
             let x = try m.op("local", [.int(8), .string("x")])
@@ -19,7 +20,7 @@ import Testing
     }
 
     @Test func unpoisoningPartOfASlotKeepsTheOriginOfTheRest() throws {
-        let m = try CoreOpMachine()
+        let m = try MachineFixture()
         defer { m.shutdown() }
         try m.inFrame("test_unpoison_memory") {
             let b = try m.op("local", [.int(4), .string("b")])
@@ -30,7 +31,7 @@ import Testing
     }
 
     @Test func disableCurrentSuppressesReportsUntilEnabled() throws {
-        let m = try CoreOpMachine()
+        let m = try MachineFixture()
         defer { m.shutdown() }
         try m.inFrame("test_disable") {
             let x = try m.op("local", [.int(4), .string("x")])
@@ -44,7 +45,7 @@ import Testing
     }
 
     @Test func enableWithoutDisableIsAWarningNotACrash() throws {
-        let m = try CoreOpMachine()
+        let m = try MachineFixture()
         defer { m.shutdown() }
         try m.inFrame { try m.op("kmsan_enable_current") }
         #expect(m.reports.map(\.tool) == [.warning])

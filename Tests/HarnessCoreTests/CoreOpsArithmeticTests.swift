@@ -1,3 +1,4 @@
+import HarnessTesting
 import HarnessCore
 import KMSAN
 import Testing
@@ -7,9 +8,9 @@ import Testing
     static let uninit = ShadowedValue(value: 0, shadow: 0xff, origin: OriginHandle(raw: 0x100), width: .bits64)
 
     func run(_ name: String, _ args: [ShadowedValue]) throws -> ShadowedValue {
-        let op = try #require(CoreOps.op(named: name))
+        let op = try #require(coreOps?.op(named: name))
         #expect(!op.checksArgumentsEagerly)
-        let m = try CoreOpMachine()
+        let m = try MachineFixture()
         defer { m.shutdown() }
         return try #require(try op.run(OpInvocation(machine: m.machine, cpu: m.cpu, arguments: args.map { .value($0) })))
     }

@@ -1,3 +1,4 @@
+import HarnessTesting
 import HarnessCore
 import KMSAN
 import KernelMemory
@@ -9,16 +10,16 @@ import Testing
         let names = CoreOps.all.map(\.name)
         #expect(Set(names).count == names.count)
         #expect(CoreOps.all.allSatisfy { !$0.help.isEmpty && !$0.help.contains("\n") })
-        #expect(CoreOps.op(named: "printk")?.signature == "printk(value, ...)")
-        #expect(CoreOps.op(named: "memset16")?.signature == "memset16(addr, value, count)")
+        #expect(coreOps?.op(named: "printk")?.signature == "printk(value, ...)")
+        #expect(coreOps?.op(named: "memset16")?.signature == "memset16(addr, value, count)")
         let instructions = ["local", "load32", "store8", "use", "add", "shl", "not", "memcpy", "this_cpu_ptr", "kunit_expect_eq"]
-        #expect(instructions.allSatisfy { CoreOps.op(named: $0)?.checksArgumentsEagerly == false })
+        #expect(instructions.allSatisfy { coreOps?.op(named: $0)?.checksArgumentsEagerly == false })
         let functions = ["printk", "kmsan_check_memory", "copy_from_kernel_nofault", "alloc_percpu", "memset32"]
-        #expect(functions.allSatisfy { CoreOps.op(named: $0)?.checksArgumentsEagerly == true })
+        #expect(functions.allSatisfy { coreOps?.op(named: $0)?.checksArgumentsEagerly == true })
     }
 
     @Test func printkWithoutEagerChecksReportsWhileFormatting() throws {
-        let m = try CoreOpMachine()
+        let m = try MachineFixture()
         defer { m.shutdown() }
         try m.inFrame("test_printk") {
             let x = try m.op("local", [.int(4), .string("uninit")])
@@ -30,7 +31,7 @@ import Testing
     }
 
     @Test func printkWithEagerChecksReportsInTheCallerOnly() throws {
-        let m = try CoreOpMachine()
+        let m = try MachineFixture()
         defer { m.shutdown() }
         try m.inFrame("test_printk") {
             let x = try m.op("local", [.int(4), .string("uninit")])
@@ -41,7 +42,7 @@ import Testing
     }
 
     @Test func aStackSurvivesTheDepotRoundTrip() throws {
-        let m = try CoreOpMachine()
+        let m = try MachineFixture()
         defer { m.shutdown() }
         try m.inFrame("test_stackdepot_roundtrip") {
             let src = try m.op("local", [.int(128), .string("src_entries")])
@@ -60,7 +61,7 @@ import Testing
     }
 
     @Test func kunitExpectEqOfDifferentValuesIsAHarnessFinding() throws {
-        let m = try CoreOpMachine()
+        let m = try MachineFixture()
         defer { m.shutdown() }
         try m.inFrame("test_expect") { try m.op("kunit_expect_eq", [.int(1), .int(2)]) }
         #expect(m.titles == ["HARNESS: expectation-failed in test_expect"])
@@ -68,7 +69,7 @@ import Testing
     }
 
     @Test func kunitExpectEqOfAnUninitValueIsAUse() throws {
-        let m = try CoreOpMachine()
+        let m = try MachineFixture()
         defer { m.shutdown() }
         try m.inFrame("test_expect_uninit") {
             let x = try m.op("local", [.int(8), .string("x")])
@@ -78,7 +79,7 @@ import Testing
     }
 
     @Test func stackOpsOnUnmappedBuffersAreBadAccesses() throws {
-        let m = try CoreOpMachine()
+        let m = try MachineFixture()
         defer { m.shutdown() }
         try m.inFrame("test_depot_wild") { () throws in
             #expect(try m.op("stack_trace_save", [.int(0x100), .int(4), .int(0)]) == .initialized(0))

@@ -1,3 +1,4 @@
+import HarnessTesting
 import HarnessCore
 import KMSAN
 import KernelMemory
@@ -6,7 +7,7 @@ import Testing
 /// Core string ops: memset, memcpy, memmove, memset16/32/64 and copy_from_kernel_nofault.
 @Suite struct CoreOpsMemoryTests {
     @Test func memsetInitializesWhateverTheFill() throws {
-        let m = try CoreOpMachine()
+        let m = try MachineFixture()
         defer { m.shutdown() }
         try m.inFrame {
             let x = try m.op("local", [.int(8), .string("x")])
@@ -18,7 +19,7 @@ import Testing
     }
 
     @Test func memcpyCarriesUninitializedBytes() throws {
-        let m = try CoreOpMachine()
+        let m = try MachineFixture()
         defer { m.shutdown() }
         try m.inFrame("test_memcpy_aligned_to_aligned") {
             let src = try m.op("local", [.int(4), .string("uninit_src")])
@@ -32,7 +33,7 @@ import Testing
     }
 
     @Test func memmoveOfInitializedBytesDoesNotReport() throws {
-        let m = try CoreOpMachine()
+        let m = try MachineFixture()
         defer { m.shutdown() }
         try m.inFrame {
             let x = try m.op("local", [.int(16), .string("x")])
@@ -44,7 +45,7 @@ import Testing
     }
 
     @Test func negativeSizesAreOpErrors() throws {
-        let m = try CoreOpMachine()
+        let m = try MachineFixture()
         defer { m.shutdown() }
         try m.inFrame {
             let x = try m.op("local", [.int(8), .string("x")])
@@ -59,7 +60,7 @@ import Testing
 
     @Test(arguments: [("memset16", 2), ("memset32", 4), ("memset64", 8)])
     func memsetNOfALiteralInitializesAnUninitVariable(name: String, width: Int) throws {
-        let m = try CoreOpMachine()
+        let m = try MachineFixture()
         defer { m.shutdown() }
         try m.inFrame("test_\(name)") {
             let x = try m.op("local", [.int(width), .string("uninit")])
@@ -70,7 +71,7 @@ import Testing
     }
 
     @Test func memset32OfAnUninitValueStoresItsShadow() throws {
-        let m = try CoreOpMachine()
+        let m = try MachineFixture()
         defer { m.shutdown() }
         try m.inFrame("test_memset32_uninit") {
             let v = try m.op("local", [.int(4), .string("v")])
@@ -84,14 +85,14 @@ import Testing
     }
 
     @Test func memsetNOnAnUnmappedRangeIsOneBadAccess() throws {
-        let m = try CoreOpMachine()
+        let m = try MachineFixture()
         defer { m.shutdown() }
         try m.inFrame { try m.op("memset64", [.int(0x100), .int(0), .int(1000)]) }
         #expect(m.titles == ["HARNESS: bad-access in memset64"])
     }
 
     @Test func copyFromKernelNofaultChecksTheSourceInItsOwnFrame() throws {
-        let m = try CoreOpMachine()
+        let m = try MachineFixture()
         defer { m.shutdown() }
         try m.inFrame("test_copy_from_kernel_nofault") {
             let src = try m.op("local", [.int(4), .string("src")])
@@ -104,7 +105,7 @@ import Testing
     }
 
     @Test func copyFromKernelNofaultOfInitializedMemoryDoesNotReport() throws {
-        let m = try CoreOpMachine()
+        let m = try MachineFixture()
         defer { m.shutdown() }
         try m.inFrame {
             let src = try m.op("local", [.int(4), .string("src")])
@@ -119,7 +120,7 @@ import Testing
     /// mm/maccess.c checks the source per chunk of its copy loop (u64, then u32/u16/u8 for the
     /// rest): an uninitialized 12-byte source reports as an 8-byte and a 4-byte check.
     @Test func copyFromKernelNofaultChecksTheSourceChunkByChunk() throws {
-        let m = try CoreOpMachine()
+        let m = try MachineFixture()
         defer { m.shutdown() }
         try m.inFrame {
             let src = try m.op("local", [.int(12), .string("src")])
@@ -131,7 +132,7 @@ import Testing
 
     /// Twin: the same 12 bytes, initialized, copy without a report and arrive intact.
     @Test func copyFromKernelNofaultOfAnInitializedOddSizeDoesNotReport() throws {
-        let m = try CoreOpMachine()
+        let m = try MachineFixture()
         defer { m.shutdown() }
         try m.inFrame {
             let src = try m.op("local", [.int(12), .string("src")])
@@ -145,7 +146,7 @@ import Testing
     }
 
     @Test func copyFromKernelNofaultRefusesUserAndUnmappedSourcesWithoutReports() throws {
-        let m = try CoreOpMachine()
+        let m = try MachineFixture()
         defer { m.shutdown() }
         try m.inFrame {
             let dst = try m.op("local", [.int(4), .string("buf")])

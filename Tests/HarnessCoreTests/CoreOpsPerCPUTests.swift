@@ -1,3 +1,4 @@
+import HarnessTesting
 import HarnessCore
 import KMSAN
 import KernelMemory
@@ -6,7 +7,7 @@ import Testing
 /// Per-CPU variables: `alloc_percpu` and `this_cpu_ptr` over the machine's per-CPU area.
 @Suite struct CoreOpsPerCPUTests {
     @Test func aFreshPerCPUVariableIsZeroedAndInitialized() throws {
-        let m = try CoreOpMachine()
+        let m = try MachineFixture()
         defer { m.shutdown() }
         try m.inFrame {
             let p = try #require(try m.op("alloc_percpu", [.int(8)]))
@@ -20,7 +21,7 @@ import Testing
     }
 
     @Test func anUninitValueWrittenToAPerCPUVariablePropagates() throws {
-        let m = try CoreOpMachine()
+        let m = try MachineFixture()
         defer { m.shutdown() }
         try m.inFrame("test_percpu_propagate") {
             let local = try m.op("local", [.int(4), .string("value")])
@@ -34,7 +35,7 @@ import Testing
     }
 
     @Test func everyCPUHasItsOwnCopyAtTheUnitStride() throws {
-        let m = try CoreOpMachine()
+        let m = try MachineFixture()
         defer { m.shutdown() }
         let p = try #require(m.machine.percpu.allocate(size: 16))
         let a = try #require(m.machine.percpu.pointer(p, cpu: 0))
@@ -46,7 +47,7 @@ import Testing
     }
 
     @Test func dereferencingAPerCPUPointerDirectlyIsABadAccess() throws {
-        let m = try CoreOpMachine()
+        let m = try MachineFixture()
         defer { m.shutdown() }
         try m.inFrame("test_percpu_direct") {
             let p = try m.op("alloc_percpu", [.int(4)])
@@ -56,7 +57,7 @@ import Testing
     }
 
     @Test func misuseOfThePerCPUOpsIsAnErrorOrNull() throws {
-        let m = try CoreOpMachine()
+        let m = try MachineFixture()
         defer { m.shutdown() }
         try m.inFrame { () throws in
             #expect(try m.op("alloc_percpu", [.int(0)]) == .pointer(.null))

@@ -1,3 +1,4 @@
+import HarnessTesting
 import HarnessCore
 import KMSAN
 import KernelMemory
@@ -6,7 +7,7 @@ import Testing
 /// Core ops for values: `local`, loads, stores and `use`.
 @Suite struct CoreOpsValueTests {
     @Test func anUninitializedLocalReportsWhenUsed() throws {
-        let m = try CoreOpMachine()
+        let m = try MachineFixture()
         defer { m.shutdown() }
         try m.inFrame("test_uninit_stack_var") {
             let x = try m.op("local", [.int(4), .string("cnt")])
@@ -19,7 +20,7 @@ import Testing
     }
 
     @Test func anInitializedLocalDoesNotReport() throws {
-        let m = try CoreOpMachine()
+        let m = try MachineFixture()
         defer { m.shutdown() }
         try m.inFrame("test_init_stack_var") {
             let x = try m.op("local", [.int(4), .string("cnt")])
@@ -32,7 +33,7 @@ import Testing
     }
 
     @Test func storingAnUninitializedValueChainsItsOrigin() throws {
-        let m = try CoreOpMachine()
+        let m = try MachineFixture()
         defer { m.shutdown() }
         try m.inFrame {
             let a = try m.op("local", [.int(8), .string("a")], line: 1)
@@ -46,7 +47,7 @@ import Testing
     }
 
     @Test func storeWidthsTruncateTheValue() throws {
-        let m = try CoreOpMachine()
+        let m = try MachineFixture()
         defer { m.shutdown() }
         try m.inFrame {
             let x = try m.op("local", [.int(8), .string("x")])
@@ -60,7 +61,7 @@ import Testing
     }
 
     @Test func loadingThroughAnInitializedPointerDoesNotReport() throws {
-        let m = try CoreOpMachine()
+        let m = try MachineFixture()
         defer { m.shutdown() }
         try m.inFrame("test_good_pointer") {
             let p = try m.op("local", [.int(8), .string("p")])
@@ -74,7 +75,7 @@ import Testing
     }
 
     @Test func loadingThroughAnUninitializedPointerIsAUse() throws {
-        let m = try CoreOpMachine()
+        let m = try MachineFixture()
         defer { m.shutdown() }
         try m.inFrame("test_bad_pointer") {
             let p = try m.op("local", [.int(8), .string("p")])
@@ -86,7 +87,7 @@ import Testing
     }
 
     @Test func anUnmappedAddressIsABadAccessNotACrash() throws {
-        let m = try CoreOpMachine()
+        let m = try MachineFixture()
         defer { m.shutdown() }
         try m.inFrame("test_wild") {
             #expect(try m.op("load32", [.int(0x10)]) == .initialized(0, width: .bits32))
@@ -96,7 +97,7 @@ import Testing
     }
 
     @Test func negativeLocalSizeIsAnOpError() throws {
-        let m = try CoreOpMachine()
+        let m = try MachineFixture()
         defer { m.shutdown() }
         m.inFrame {
             #expect(throws: OpError.self) { try m.op("local", [.int(-1), .string("x")]) }

@@ -12,7 +12,9 @@ import Testing
         defer { machine.shutdown() }
         #expect(machine.plugins.map(\.name) == ["bump-pages", "toy-driver"])
         #expect(machine.pageAllocator is BumpPages)
-        #expect(machine.ops.map(\.signature) == ["bump_alloc_page(gfp)", "toy_check_status(buffer)"])
+        // The plugins' own ops, and the standard page ops the bump allocator gets as a provider.
+        let standardPageOps = StandardOps.ops(for: .pageAllocator).map(\.signature)
+        #expect(machine.ops.map(\.signature) == ["toy_check_status(buffer)"] + standardPageOps + ["bump_alloc_page(gfp)"])
         let cpu = machine.makeCPU()
         cpu.call("test_driver_reads_uninit_status") {
             let page = try? machine.op(named: "bump_alloc_page")!.run(
@@ -54,5 +56,42 @@ import Testing
             let pfn = machine.pageAllocator!.allocPages(.kernel, order: 1, on: cpu)!
             machine.pageAllocator!.freePages(pfn, order: 1, on: cpu)
         }
+    }
+
+    /// A third-party page allocator gets the standard page ops: `__get_free_pages`,
+    /// `free_pages`, `copy_highpage` and `__free_pages` on handles work through the protocol's
+    /// defaults, with no frames of the allocator's own.
+    @Test func aThirdPartyAllocatorGetsTheStandardPageOps() throws {
+        let m = try MachineFixture(plugins: [BumpPageAllocatorPlugin()], leakCheck: true)
+        defer { m.shutdown() }
+        m.run("test_bump_ops") {
+            let page = try? m.op("alloc_pages", [.gfp(.kernel), .int(0)])
+            let copy = try? m.op("alloc_pages", [.gfp([.kernel, .zero]), .int(0)])
+            _ = try? m.op("copy_highpage", [.result(copy), .result(page)])
+            let address = try? m.op("page_address", [.result(copy)])
+            m.use(.bits8, at: KernelAddress(address?.value ?? 0))
+            _ = try? m.op("__free_pages", [.result(page), .int(0)])
+            _ = try? m.op("__free_pages", [.result(copy), .int(0)])
+            let block = try? m.op("__get_free_pages", [.gfp(.kernel), .int(1)])
+            _ = try? m.op("free_pages", [.result(block), .int(1)])
+            m.machine.checkLeaks(on: m.cpu)
+        }
+        // The copy carries the source page's uninitialized metadata: one report, created by the bump allocator.
+        m.expectReports([.kmsan(.uninitValue, in: "test_bump_ops", createdAt: "bump_alloc_pages")])
+    }
+
+    /// Twin: a bad handle through the defaults is a HARNESS finding naming the caller, not a crash.
+    @Test func aBadHandleThroughTheDefaultsIsAHarnessFinding() throws {
+        let m = try MachineFixture(plugins: [BumpPageAllocatorPlugin()])
+        defer { m.shutdown() }
+        m.run("test_bump_bad_handle") {
+            _ = try? m.op("__free_pages", [.pointer(VMEMMAP_START + 3), .int(0)])
+            _ = try? m.op("free_pages", [.pointer(VMALLOC_START), .int(0)])
+            _ = try? m.op("copy_highpage", [.pointer(VMEMMAP_START + 3), .pointer(VMEMMAP_START + 5)])
+        }
+        m.expectReports([
+            .harness(.invalidFree, in: "test_bump_bad_handle"), .harness(.invalidFree, in: "test_bump_bad_handle"),
+            .harness(.badAccess, in: "test_bump_bad_handle"),
+        ])
     }
 }

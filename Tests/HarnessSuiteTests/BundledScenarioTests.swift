@@ -1,3 +1,4 @@
+import HarnessTesting
 import ScenarioLanguage
 import ScenarioRunner
 import Testing
@@ -9,17 +10,13 @@ import Testing
     /// The suite parses without a single located error (a broken file would otherwise only
     /// show up as missing test cases).
     @Test func everyBundledFileParses() {
-        let errors = BundledSuite.suite.diagnostics.map(\.description)
-        #expect(errors.isEmpty, "\(errors.joined(separator: "\n"))")
-        #expect(BundledSuite.cases.count >= 60)
+        BundledSuite.folder.expectEveryFileParses()
+        #expect(BundledSuite.folder.cases.count >= 60)
     }
 
     /// One scenario.
-    @Test(arguments: BundledSuite.cases)
-    func scenario(_ bundled: BundledScenario) {
-        let result = ScenarioInterpreter(options: BundledSuite.options).run(bundled.scenario)
-        if case .fail(let why) = result.verdict {
-            Issue.record("FAIL \(bundled.scenario.name): \(why)\n\(result.text)", sourceLocation: bundled.sourceLocation)
-        }
+    @Test(arguments: BundledSuite.folder.cases)
+    func scenario(_ bundled: ScenarioCase) {
+        BundledSuite.folder.check(bundled)
     }
 }

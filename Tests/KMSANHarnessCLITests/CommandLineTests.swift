@@ -1,9 +1,14 @@
 import ArgumentParser
+import BundledPlugins
 import Foundation
+import HarnessCommandLine
 import HarnessCore
 import KMSAN
 import Testing
 @testable import kmsan_harness
+
+/// The tool under test: the reusable command line with the bundled plugins.
+private typealias Tool = HarnessCommand<KMSANHarness>
 
 /// The command line of `kmsan-harness`: options, the `ops` listing and `run`'s exit statuses
 /// (0 all passed, 1 a scenario failed, 2 a file had errors while the others still ran).
@@ -18,13 +23,8 @@ import Testing
 
     /// The exit status `run` ends with for `arguments`.
     private func runStatus(_ arguments: [String]) throws -> Int32 {
-        var command = try KMSANHarnessCommand.parseAsRoot(["run"] + arguments)
-        do {
-            try command.run()
-            return 0
-        } catch let exit as ExitCode {
-            return exit.rawValue
-        }
+        let command = try #require(try Tool.parseAsRoot(["run"] + arguments) as? RunCommand<KMSANHarness>)
+        return try command.execute().status
     }
 
     private let passing = """
@@ -88,26 +88,47 @@ import Testing
     }
 
     @Test func anUnknownProfileIsAUsageError() throws {
-        var command = try KMSANHarnessCommand.parseAsRoot(["run", "--profile", "rfc-v4"])
-        #expect(throws: ValidationError.self) { try command.run() }
+        let command = try #require(try Tool.parseAsRoot(["run", "--profile", "rfc-v4"]) as? RunCommand<KMSANHarness>)
+        #expect(throws: ValidationError.self) { try command.execute() }
     }
 
     /// Twin: every built-in profile name is accepted.
     @Test(arguments: KMSANPolicy.all.map(\.name))
     func aKnownProfileIsAccepted(_ name: String) throws {
-        let command = try #require(try KMSANHarnessCommand.parseAsRoot(["run", "--profile", name]) as? RunCommand)
+        let command = try #require(try Tool.parseAsRoot(["run", "--profile", name]) as? RunCommand<KMSANHarness>)
         #expect(try command.global.policy()?.name == name)
     }
 
     /// `ops` lists every op of the core and of each plugin, under its plugin.
-    @Test func opsListsEveryOpByPlugin() {
-        let listing = OpsCommand.listing(core: CoreOps.all, plugins: KMSANHarnessCommand.plugins)
-        for op in CoreOps.all + KMSANHarnessCommand.plugins.flatMap(\.ops) {
-            #expect(listing.contains(op.signature), "\(op.name) missing")
+    @Test func opsListsEveryOpByPlugin() throws {
+        let plugins = try BundledPlugins.pluginSet()
+        let listing = OpsListing.text(plugins)
+        for op in plugins.ops {
+            #expect(listing.contains(OpsListing.signature(of: op)), "\(op.name) missing")
         }
-        let slab = listing.range(of: "plugin slub")
-        let kmalloc = listing.range(of: "kmalloc(size, gfp)")
-        #expect(slab != nil && kmalloc != nil && slab!.lowerBound < kmalloc!.lowerBound)
-        #expect(listing.contains("SLAB_CTOR_ZERO"))
+        let slab = try #require(listing.range(of: "plugin slub"))
+        let kmalloc = try #require(listing.range(of: "r = kmalloc(size 0...4194304, gfp) -> slab-object"))
+        #expect(slab.lowerBound < kmalloc.lowerBound)
+        #expect(listing.contains("SLAB_CTOR_ZERO (slab-flags)"))
+        #expect(listing.contains("config leak-check=on|off (default off)"))
+    }
+
+    /// `ops --format json` has one object per op, config key, constant and resource kind, and
+    /// its resources are the ones the ops declare.
+    @Test func opsJSONCarriesResourcesAndRanges() throws {
+        let command = try #require(try Tool.parseAsRoot(["ops", "--format", "json"]) as? OpsCommand<KMSANHarness>)
+        let lines = try command.execute().standardOutput.split(separator: "\n")
+        let objects = try lines.map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        let plugins = try BundledPlugins.pluginSet()
+        #expect(objects.filter { $0["type"] as? String == "op" }.count == plugins.ops.count)
+        #expect(objects.filter { $0["type"] as? String == "config" }.count == plugins.configKeys.count)
+        let kfree = try #require(objects.first { $0["name"] as? String == "kfree" })
+        let parameters = try #require(kfree["parameters"] as? [[String: Any]])
+        #expect(parameters.first?["resource"] as? String == "slab-object")
+        #expect(kfree["owner"] as? String == "slub")
+        let order = try #require((objects.first { $0["name"] as? String == "alloc_pages" }?["parameters"] as? [[String: Any]])?.last)
+        #expect(order["range"] as? [Int] == [0, 10])
+        let slabObject = try #require(objects.first { $0["type"] as? String == "resource" && $0["name"] as? String == "slab-object" })
+        #expect(slabObject["refines"] as? String == "address")
     }
 }

@@ -1,3 +1,4 @@
+import HarnessTesting
 import Testing
 import KMSAN
 import KernelMemory
@@ -14,7 +15,7 @@ import KernelMemory
     }
 
     @Test func useOfFreedMemoryIsUseAfterFree() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let page = m.allocPages(gfp: [.kernel, .zero])
         m.run {
             m.freePages(page)
@@ -24,14 +25,14 @@ import KernelMemory
     }
 
     @Test func useOfNeverInitializedMemoryIsUninitValue() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let page = m.allocPages()
         m.run { m.use(.bits8, at: page + 3) }
         #expect(m.titles == ["KMSAN: uninit-value in test_case"])
     }
 
     @Test func copyToUserOfFreedMemoryIsInfoleakAfterFree() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let page = m.allocPages(gfp: [.kernel, .zero])
         m.run {
             m.freePages(page)
@@ -43,7 +44,7 @@ import KernelMemory
     }
 
     @Test func urbOfFreedMemoryIsUSBInfoleakAfterFree() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let page = m.allocPages(gfp: [.kernel, .zero])
         m.run {
             m.freePages(page)

@@ -1,3 +1,4 @@
+import HarnessTesting
 import Testing
 import KMSAN
 import KernelMemory
@@ -5,14 +6,14 @@ import KernelMemory
 /// Range checks (kmsan-semantics.md, "Checks and reports").
 @Suite struct CheckMemoryTests {
     @Test func cleanRangeDoesNotReport() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let page = m.allocPages(gfp: [.kernel, .zero])
         m.run { m.runtime.checkMemory(page, size: 64, on: m.cpu) }
         #expect(m.reports.isEmpty)
     }
 
     @Test func oneRunOfOneOriginIsOneReport() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let page = m.allocPages(gfp: [.kernel, .zero])
         m.run {
             m.runtime.poisonMemory(page + 5, size: 2, on: m.cpu)
@@ -25,7 +26,7 @@ import KernelMemory
     }
 
     @Test func eachOriginRunIsItsOwnReport() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let page = m.allocPages(gfp: [.kernel, .zero])
         m.run {
             m.cpu.setCurrentSite(m.runtime.symbols.site(in: "test_case", file: "t", line: 2))
@@ -39,7 +40,7 @@ import KernelMemory
     }
 
     @Test func aCleanByteSplitsRunsOfOneOrigin() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let page = m.allocPages()
         m.run {
             m.runtime.unpoisonMemory(page + 2, size: 1, on: m.cpu)
@@ -49,7 +50,7 @@ import KernelMemory
     }
 
     @Test func poisonedBytesWithOriginZeroAreSkipped() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let page = m.allocPages(gfp: [.kernel, .zero])
         try m.runtime.memory.withShadow(of: m.space.directMapFrame(page)!) { $0[0] = 0xff; $0[1] = 0xff }
         m.run { m.runtime.checkMemory(page, size: 4, on: m.cpu) }
@@ -59,7 +60,7 @@ import KernelMemory
     /// vmalloc metadata is virtually contiguous, so one check may span a tracked and an
     /// untracked page: the untracked page reads as initialized and ends the run.
     @Test func untrackedPagesCountAsInitializedAndEndARun() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let area = m.vmap(slot: 16, metadata: [.frame, .untracked])
         m.run { m.runtime.poisonMemory(area, size: 2 * PAGE_SIZE, on: m.cpu) }
         m.run { m.runtime.checkMemory(area + PAGE_SIZE - 2, size: 6, on: m.cpu) }
@@ -68,7 +69,7 @@ import KernelMemory
     }
 
     @Test func theSameRangeFullyTrackedReportsEveryByte() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let area = m.vmap(slot: 16, metadata: [.frame, .frame])
         m.run { m.runtime.poisonMemory(area, size: 2 * PAGE_SIZE, on: m.cpu) }
         m.run { m.runtime.checkMemory(area + PAGE_SIZE - 2, size: 6, on: m.cpu) }
@@ -76,7 +77,7 @@ import KernelMemory
     }
 
     @Test func oneBytePrintsTheSingularLine() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let page = m.allocPages(gfp: [.kernel, .zero])
         m.run {
             m.runtime.poisonMemory(page + 3, size: 1, on: m.cpu)
@@ -87,7 +88,7 @@ import KernelMemory
     }
 
     @Test func aRangeAcrossPagesOfOneBlockIsOneRun() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let pages = m.allocPages(order: 2)
         m.run { m.runtime.checkMemory(pages + 100, size: 3 * PAGE_SIZE, on: m.cpu) }
         #expect(m.reports.map(\.byteRange) == [ByteRange(first: 0, last: 3 * PAGE_SIZE - 1, size: 3 * PAGE_SIZE)])

@@ -1,3 +1,4 @@
+import HarnessTesting
 import Testing
 @testable import KMSAN
 import KernelMemory
@@ -6,7 +7,7 @@ import KernelMemory
 /// re-entrancy").
 @Suite struct ContextTests {
     @Test func hooksDoNothingWhileInTheRuntime() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let page = m.allocPages(gfp: [.kernel, .zero])
         m.run {
             m.runtime.enterRuntime(m.cpu)
@@ -18,14 +19,14 @@ import KernelMemory
     }
 
     @Test func theSameHookOutsideTheRuntimeWorks() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let page = m.allocPages(gfp: [.kernel, .zero])
         m.run { m.runtime.poisonMemory(page, size: 8, on: m.cpu) }
         #expect(m.shadow(page, count: 8) == [UInt8?](repeating: 0xff, count: 8))
     }
 
     @Test func interruptsUseThePerCPUContext() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         #expect(m.cpu.context === m.cpu.current.kmsan)
         m.cpu.withInterrupt(.hardirq) {
             #expect(m.cpu.context === m.cpu.percpuContext)
@@ -37,7 +38,7 @@ import KernelMemory
     /// A task inside the runtime does not stop an interrupt on its CPU from running hooks,
     /// because the interrupt has the per-CPU context.
     @Test func anInterruptOfATaskInTheRuntimeStillRunsHooks() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let page = m.allocPages(gfp: [.kernel, .zero])
         m.run {
             m.runtime.enterRuntime(m.cpu)
@@ -50,7 +51,7 @@ import KernelMemory
     /// google/kmsan#92: softirq and hardirq share the per-CPU context, so a hardirq arriving
     /// while a softirq is in the runtime skips its hooks (and leaves stale metadata).
     @Test func hardirqInsideASoftirqInTheRuntimeSkipsHooks() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let page = m.allocPages(gfp: [.kernel, .zero])
         m.run {
             m.cpu.withInterrupt(.softirq) {
@@ -63,7 +64,7 @@ import KernelMemory
     }
 
     @Test func nestedHardirqsAndNMIsCountAsInTheRuntime() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         m.cpu.withInterrupt(.hardirq) {
             #expect(!m.runtime.isInRuntime(m.cpu))
             m.cpu.withInterrupt(.hardirq) { #expect(m.runtime.isInRuntime(m.cpu)) }
@@ -72,7 +73,7 @@ import KernelMemory
     }
 
     @Test func exitedTasksNoLongerReport() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let page = m.allocPages()
         let task = m.runtime.createTask(comm: "exiting")
         let main = m.cpu.current
@@ -85,7 +86,7 @@ import KernelMemory
     }
 
     @Test func newTasksGetFreshContextsAndStacks() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let a = m.runtime.createTask(comm: "a"), b = m.runtime.createTask(comm: "b")
         #expect(a.pid != b.pid)
         #expect(a.kmsan !== b.kmsan)
@@ -96,7 +97,7 @@ import KernelMemory
     }
 
     @Test func exitingATaskReturnsItsStack() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let before = m.runtime.bootMemory.allocatedFrames
         let task = m.runtime.createTask(comm: "short")
         #expect(m.runtime.bootMemory.allocatedFrames == before + 4)
@@ -105,7 +106,7 @@ import KernelMemory
     }
 
     @Test func callsBeyondTheDepthLimitRunWithoutAFrame() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let site = m.runtime.symbols.site(in: "recurse", file: "t", line: 1)
         var deepest = 0, ran = 0
         func recurse(_ n: Int) {
@@ -122,7 +123,7 @@ import KernelMemory
     }
 
     @Test func callsWithinTheLimitEachHaveAFrame() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let site = m.runtime.symbols.site(in: "recurse", file: "t", line: 1)
         var depths: [Int] = []
         func recurse(_ n: Int) {
@@ -139,7 +140,7 @@ import KernelMemory
     /// A context switch inside a call: the call's frame comes off the stack it went on, and the
     /// task switched to keeps its own stack untouched.
     @Test func aTaskSwitchInsideACallPopsTheOriginalTasksFrame() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let main = m.cpu.current
         let other = m.runtime.createTask(comm: "other")
         m.cpu.call("schedule") {
@@ -154,7 +155,7 @@ import KernelMemory
 
     /// Without a switch, the frame is popped from the same task (the twin).
     @Test func aCallWithoutASwitchPopsItsOwnFrame() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let main = m.cpu.current
         m.cpu.call("outer") {
             m.cpu.call("inner") { #expect(main.callDepth == 2) }

@@ -1,3 +1,4 @@
+import HarnessTesting
 import Testing
 import KMSAN
 import KernelMemory
@@ -5,7 +6,7 @@ import KernelMemory
 /// The same program gives the same handles and the same text on any machine.
 @Suite struct DeterminismTests {
     func program() throws -> (texts: [String], handles: [UInt32?]) {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         m.run {
             let page = m.allocPages()
             let x = m.runtime.local(size: 8, name: "x", on: m.cpu)
@@ -25,7 +26,7 @@ import KernelMemory
 
     @Test func aDifferentProgramPrintsSomethingElse() throws {
         let a = try program()
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         m.run {
             let page = m.allocPages()
             m.use(.bits32, at: page)

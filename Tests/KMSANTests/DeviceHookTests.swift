@@ -1,3 +1,4 @@
+import HarnessTesting
 import Testing
 import KMSAN
 import KernelMemory
@@ -5,7 +6,7 @@ import KernelMemory
 /// kmsan_handle_dma, kmsan_handle_urb and kmsan_copy_to_user.
 @Suite struct DeviceHookTests {
     @Test func dmaToDeviceChecksEachPageOnItsOwn() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let pages = m.allocPages(order: 1)
         m.cpu.call("dma_map_page_attrs") {
             m.runtime.handleDMA(pages + PAGE_SIZE - 4, size: 8, direction: .toDevice, on: m.cpu)
@@ -16,7 +17,7 @@ import KernelMemory
     }
 
     @Test func dmaFromDeviceUnpoisonsWithoutChecking() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let page = m.allocPages()
         m.cpu.call("dma_unmap_page_attrs") { m.runtime.handleDMA(page, size: 64, direction: .fromDevice, on: m.cpu) }
         #expect(m.reports.isEmpty)
@@ -24,7 +25,7 @@ import KernelMemory
     }
 
     @Test func bidirectionalDMAChecksThenUnpoisons() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let page = m.allocPages()
         m.cpu.call("dma_map_page_attrs") { m.runtime.handleDMA(page, size: 16, direction: .bidirectional, on: m.cpu) }
         #expect(m.reports.count == 1)
@@ -32,7 +33,7 @@ import KernelMemory
     }
 
     @Test func dmaNoneDoesNothing() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let page = m.allocPages()
         m.cpu.call("dma_map_page_attrs") { m.runtime.handleDMA(page, size: 16, direction: .none, on: m.cpu) }
         #expect(m.reports.isEmpty)
@@ -40,14 +41,14 @@ import KernelMemory
     }
 
     @Test func urbOutChecksWithTheURBReason() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let page = m.allocPages()
         m.cpu.call("usb_submit_urb") { m.runtime.handleURB(transferBuffer: page, length: 32, isOut: true, on: m.cpu) }
         #expect(m.titles == ["KMSAN: kernel-usb-infoleak in usb_submit_urb"])
     }
 
     @Test func urbInUnpoisons() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let page = m.allocPages()
         m.cpu.call("usb_submit_urb") { m.runtime.handleURB(transferBuffer: page, length: 32, isOut: false, on: m.cpu) }
         #expect(m.reports.isEmpty)
@@ -55,7 +56,7 @@ import KernelMemory
     }
 
     @Test func copyToUserChecksTheCopiedBytesAndPrintsTheUserAddress() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let page = m.allocPages()
         let user = KernelAddress(0x7fff_0000_1000)
         m.cpu.call("_copy_to_user") { m.runtime.copyToUser(to: user, from: page, toCopy: 16, left: 4, on: m.cpu) }
@@ -66,7 +67,7 @@ import KernelMemory
     }
 
     @Test func copyToUserThatCopiedNothingDoesNotCheck() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let page = m.allocPages()
         m.cpu.call("_copy_to_user") {
             m.runtime.copyToUser(to: KernelAddress(0x1000_0000), from: page, toCopy: 0, left: 0, on: m.cpu)
@@ -76,7 +77,7 @@ import KernelMemory
     }
 
     @Test func copyToAKernelAddressMovesTheMetadata() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let src = m.allocPages()
         let dst = m.allocPages(gfp: [.kernel, .zero])
         m.cpu.call("_copy_to_user") { m.runtime.copyToUser(to: dst, from: src, toCopy: 8, left: 0, on: m.cpu) }

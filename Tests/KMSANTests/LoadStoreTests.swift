@@ -1,3 +1,4 @@
+import HarnessTesting
 import Testing
 import KMSAN
 import KernelMemory
@@ -5,7 +6,7 @@ import KernelMemory
 /// Instrumented loads, stores, uses, stack locals and eager argument checks.
 @Suite struct LoadStoreTests {
     @Test func loadCarriesShadowAndTheSlotOrigin() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let page = m.allocPages(gfp: [.kernel, .zero])
         m.run { m.runtime.poisonMemory(page + 1, size: 1, on: m.cpu) }
         let v = m.runtime.load(.bits32, from: page, on: m.cpu)
@@ -15,7 +16,7 @@ import KernelMemory
     }
 
     @Test func storeOfAnInitializedValueLeavesOriginsAlone() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let page = m.allocPages()
         let before = m.origin(page)
         m.run { m.runtime.store(.initialized(0x1234, width: .bits16), to: page, on: m.cpu) }
@@ -25,7 +26,7 @@ import KernelMemory
     }
 
     @Test func storeOfAnUninitializedValueChainsItsOrigin() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let src = m.allocPages()
         let dst = m.allocPages(gfp: [.kernel, .zero])
         m.run {
@@ -43,7 +44,7 @@ import KernelMemory
     }
 
     @Test func loadFromUnmappedMemoryIsABadAccessAndReadsZero() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         var v = ShadowedValue.initialized(1)
         m.run { v = m.runtime.load(.bits64, from: KernelAddress(0xdead_0000), on: m.cpu) }
         #expect(v == .initialized(0, width: .bits64))
@@ -52,20 +53,20 @@ import KernelMemory
     }
 
     @Test func storeToUnmappedMemoryIsABadAccess() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         m.run { m.runtime.store(.initialized(1), to: PAGE_OFFSET + m.runtime.memory.size, on: m.cpu) }
         #expect(m.titles == ["HARNESS: bad-access in test_case"])
     }
 
     @Test func loadsAcrossAPageBoundaryWork() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let pages = m.allocPages(order: 1, gfp: [.kernel, .zero])
         m.run { m.runtime.store(.initialized(0x1122_3344_5566_7788), to: pages + PAGE_SIZE - 3, on: m.cpu) }
         #expect(m.runtime.load(.bits64, from: pages + PAGE_SIZE - 3, on: m.cpu) == .initialized(0x1122_3344_5566_7788))
     }
 
     @Test func uninitializedLocalReportsWithItsName() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         m.run {
             let x = m.runtime.local(size: 4, name: "uninit", on: m.cpu)
             m.use(.bits32, at: x)
@@ -79,7 +80,7 @@ import KernelMemory
     }
 
     @Test func initializedLocalDoesNotReport() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         m.run {
             let x = m.runtime.local(size: 4, name: "init", on: m.cpu)
             m.runtime.store(.initialized(1, width: .bits32), to: x, on: m.cpu)
@@ -89,7 +90,7 @@ import KernelMemory
     }
 
     @Test func localsAreFreedWhenTheirFrameReturns() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         var first = KernelAddress.null, second = KernelAddress.null
         m.run {
             m.cpu.call("f") { first = m.runtime.local(size: 64, name: "a", on: m.cpu) }
@@ -100,7 +101,7 @@ import KernelMemory
     }
 
     @Test func stackOverflowIsAHarnessFinding() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         var address = KernelAddress(1)
         m.run { address = m.runtime.local(size: KernelTask.stackSize + 1, name: "huge", on: m.cpu) }
         #expect(address == .null)
@@ -109,7 +110,7 @@ import KernelMemory
 
     /// test_params: eager checks report in the caller.
     @Test func eagerChecksReportInTheCaller() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let page = m.allocPages()
         m.run {
             let args = m.runtime.passArguments([m.runtime.load(.bits32, from: page, on: m.cpu), .initialized(1)], on: m.cpu)
@@ -121,7 +122,7 @@ import KernelMemory
     @Test func withoutEagerChecksTheCalleeReports() throws {
         var options = KMSANOptions()
         options.eagerChecks = false
-        let m = try TestMachine(options: options)
+        let m = try MachineFixture(options: options, runner: .kunit)
         let page = m.allocPages()
         m.run {
             let args = m.runtime.passArguments([m.runtime.load(.bits32, from: page, on: m.cpu), .initialized(1)], on: m.cpu)
@@ -131,7 +132,7 @@ import KernelMemory
     }
 
     @Test func eagerReturnValueCheckReportsInTheCallee() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let page = m.allocPages()
         var returned = ShadowedValue.initialized(0)
         m.run {
@@ -144,7 +145,7 @@ import KernelMemory
     }
 
     @Test func initializedArgumentsPassSilently() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         m.run { _ = m.runtime.passArguments([.initialized(1), .initialized(2)], on: m.cpu) }
         #expect(m.reports.isEmpty)
     }

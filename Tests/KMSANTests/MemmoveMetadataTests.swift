@@ -1,3 +1,4 @@
+import HarnessTesting
 import Testing
 @testable import KMSAN
 import KernelMemory
@@ -5,7 +6,7 @@ import KernelMemory
 /// memcpy/memmove/memset metadata (kmsan-semantics.md, "memcpy / memmove / memset").
 @Suite struct MemmoveMetadataTests {
     @Test func copyingPoisonedBytesCopiesShadowAndChainsTheOrigin() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let src = m.allocPages()
         let dst = m.allocPages(gfp: [.kernel, .zero])
         let created = m.origin(src)
@@ -19,7 +20,7 @@ import KernelMemory
     }
 
     @Test func copyingCleanBytesClearsShadowAndOrigin() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let src = m.allocPages(gfp: [.kernel, .zero])
         let dst = m.allocPages()
         m.run { m.runtime.memcpy(dst, src, count: 8, on: m.cpu) }
@@ -29,7 +30,7 @@ import KernelMemory
     }
 
     @Test func cleanBytesIntoAPartlyPoisonedSlotKeepItsOrigin() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let src = m.allocPages(gfp: [.kernel, .zero])
         let dst = m.allocPages()
         let before = m.origin(dst)
@@ -41,7 +42,7 @@ import KernelMemory
     /// test_memcpy_aligned_to_unaligned: a 4-byte uninit value copied to offset 1 touches two
     /// destination slots; both get an origin, so both halves report.
     @Test func unalignedCopyGivesBothTouchedSlotsAnOrigin() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let src = m.allocPages()
         let dst = m.allocPages(gfp: [.kernel, .zero])
         m.run {
@@ -55,7 +56,7 @@ import KernelMemory
     }
 
     @Test func untrackedSourceUnpoisonsTheDestination() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let src = m.allocPages()
         let dst = m.allocPages()
         try m.runtime.memory.setTracked(false, from: m.space.directMapFrame(src)!)
@@ -65,7 +66,7 @@ import KernelMemory
     }
 
     @Test func untrackedDestinationIsLeftAlone() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let src = m.allocPages()
         let dst = m.allocPages()
         try m.runtime.memory.setTracked(false, from: m.space.directMapFrame(dst)!)
@@ -75,7 +76,7 @@ import KernelMemory
     }
 
     @Test func memmoveBackwardsOverlapKeepsEverySourceByte() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let page = m.allocPages(gfp: [.kernel, .zero])
         // Bytes 0..3 poisoned, 4..7 clean; move 8 bytes up by 2.
         m.run {
@@ -86,7 +87,7 @@ import KernelMemory
     }
 
     @Test func memsetUnpoisonsWhateverTheFillValue() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let page = m.allocPages()
         m.run { m.runtime.memset(page, 0xa5, count: 10, on: m.cpu) }
         #expect(try m.space.readBytes(page, count: 10) == [UInt8](repeating: 0xa5, count: 10))
@@ -95,7 +96,7 @@ import KernelMemory
     }
 
     @Test func zeroLengthCopiesAndFillsDoNothing() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let src = m.allocPages(gfp: [.kernel, .zero])
         let dst = m.allocPages()
         let before = m.origin(dst)
@@ -108,7 +109,7 @@ import KernelMemory
     }
 
     @Test func copyMovesTheDataToo() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let src = m.allocPages(gfp: [.kernel, .zero])
         let dst = m.allocPages(gfp: [.kernel, .zero])
         try m.space.writeBytes([1, 2, 3, 4, 5], at: src)
@@ -117,7 +118,7 @@ import KernelMemory
     }
 
     @Test func copyFromUnmappedMemoryIsABadAccessAndCopiesNothing() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let dst = m.allocPages(gfp: [.kernel, .zero])
         m.run { m.runtime.memcpy(dst, VMALLOC_START, count: 8, on: m.cpu) }
         #expect(m.titles == ["HARNESS: bad-access in test_case"])
@@ -131,7 +132,7 @@ import KernelMemory
     @Test(arguments: 0..<60)
     func fastPathsMatchTheByteLoop(seed: Int) throws {
         var rng = SplitMix(seed: UInt64(seed))
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let page = m.allocPages(order: 1, gfp: [.kernel, .zero])
         let n = Int(rng.next() % 1500) + 1
         let srcOff = Int(rng.next() % 64), dstOff = Int(rng.next() % 64) + (rng.next() % 2 == 0 ? 0 : 700)
@@ -180,7 +181,7 @@ struct ReferenceMetadata {
     var shadow: [UInt8]
     var origins: [UInt32]
 
-    init(_ m: TestMachine, _ base: KernelAddress, bytes: Int) {
+    init(_ m: MachineFixture, _ base: KernelAddress, bytes: Int) {
         shadow = (0..<bytes).map { m.runtime.metadata(at: base + $0)!.shadow }
         origins = stride(from: 0, to: bytes, by: 4).map { m.runtime.metadata(at: base + $0)!.origin.raw }
     }
@@ -230,7 +231,7 @@ struct SplitMix {
 /// compiler's back.
 @Suite struct MoveMetadataAnnotationTests {
     @Test func movesMetadataButNotData() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let src = m.allocPages()
         let dst = m.allocPages(gfp: [.kernel, .zero])
         try m.space.writeBytes([7, 7, 7, 7], at: src)
@@ -241,7 +242,7 @@ struct SplitMix {
     }
 
     @Test func insideTheRuntimeItDoesNothing() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let src = m.allocPages()
         let dst = m.allocPages(gfp: [.kernel, .zero])
         m.run {

@@ -1,3 +1,4 @@
+import HarnessTesting
 import Testing
 @testable import KMSAN
 import KernelMemory
@@ -55,7 +56,7 @@ import KernelMemory
     }
 
     @Test func chainingAddsOneLevelAndInheritsUseAfterFree() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         m.run {
             let freed = m.runtime.saveStack(on: m.cpu, useAfterFree: true)
             let link = m.runtime.chainOrigin(freed, on: m.cpu)
@@ -71,7 +72,7 @@ import KernelMemory
     }
 
     @Test func chainingStopsAtDepthSeven() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         m.run {
             var o = m.runtime.saveStack(on: m.cpu)
             for expected in 1...7 {
@@ -83,12 +84,12 @@ import KernelMemory
     }
 
     @Test func chainingNoOriginGivesNoOrigin() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         m.run { #expect(m.runtime.chainOrigin(.none, on: m.cpu) == .none) }
     }
 
     @Test func differentCallSitesAreDifferentOrigins() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         var a = OriginHandle.none, b = OriginHandle.none, c = OriginHandle.none
         m.run {
             m.cpu.setCurrentSite(m.runtime.symbols.site(in: "test_case", file: "t", line: 10))
@@ -102,7 +103,7 @@ import KernelMemory
     }
 
     @Test func describeOriginWalksTheChainNewestFirst() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         var blocks: [OriginBlock] = []
         m.run {
             var o = m.runtime.saveStack(on: m.cpu)
@@ -117,7 +118,7 @@ import KernelMemory
 
     /// The task's cache of recent stacks must never hand one site the handle of another.
     @Test func alternatingSitesKeepTheirOwnOrigins() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         var seen: [Int: Set<OriginHandle>] = [:]
         m.run {
             for round in 0..<3 {
@@ -135,7 +136,7 @@ import KernelMemory
     }
 
     @Test func theCachedHandleIsTheDepotsOwn() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         var cached = OriginHandle.none, direct = OriginHandle.none
         m.run {
             _ = m.runtime.saveStack(on: m.cpu)

@@ -1,3 +1,4 @@
+import HarnessTesting
 import Testing
 import KMSAN
 import KernelMemory
@@ -5,7 +6,7 @@ import KernelMemory
 /// kmsan_alloc_page, kmsan_free_page, kmsan_copy_page_meta.
 @Suite struct PageHookTests {
     @Test func allocPagePoisonsEveryByteWithOneHandle() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let pages = m.allocPages(order: 2)
         let o = m.origin(pages)
         #expect(!o.isNone && !o.isUseAfterFree)
@@ -17,14 +18,14 @@ import KernelMemory
     }
 
     @Test func gfpZeroGivesInitializedPages() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let pages = m.allocPages(order: 1, gfp: [.kernel, .zero])
         #expect(m.shadow(pages + PAGE_SIZE + 7, count: 1) == [0])
         #expect(m.origin(pages + PAGE_SIZE + 4).isNone)
     }
 
     @Test func freePagePoisonsTailPagesWithUseAfterFree() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let pages = m.allocPages(order: 1, gfp: [.kernel, .zero])
         m.run { m.freePages(pages, order: 1) }
         #expect(m.shadow(pages + PAGE_SIZE + 3, count: 1) == [0xff])
@@ -35,14 +36,14 @@ import KernelMemory
     @Test func freeWithKMSANOffLeavesMetadata() throws {
         var options = KMSANOptions()
         options.enabled = false
-        let m = try TestMachine(options: options)
+        let m = try MachineFixture(options: options, runner: .kunit)
         let pages = m.allocPages(order: 0)
         m.run { m.freePages(pages) }
         #expect(m.shadow(pages, count: 1) == [0])
     }
 
     @Test func copyPageMetaCopiesShadowAndOrigins() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let src = m.allocPages()
         let dst = m.allocPages(gfp: [.kernel, .zero])
         m.run { m.runtime.copyPageMeta(to: m.space.directMapFrame(dst)!, from: m.space.directMapFrame(src)!, on: m.cpu) }
@@ -51,7 +52,7 @@ import KernelMemory
     }
 
     @Test func copyPageMetaFromAnUntrackedPageUnpoisons() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let src = m.allocPages()
         let dst = m.allocPages()
         try m.runtime.memory.setTracked(false, from: m.space.directMapFrame(src)!)
@@ -61,7 +62,7 @@ import KernelMemory
     }
 
     @Test func copyPageMetaToAnUntrackedPageDoesNothing() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let src = m.allocPages()
         let dst = m.allocPages()
         try m.runtime.memory.setTracked(false, from: m.space.directMapFrame(dst)!)
@@ -71,7 +72,7 @@ import KernelMemory
     }
 
     @Test func pageHookOutsideMemoryIsAHarnessFinding() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         m.run { m.runtime.allocPage(PageFrameNumber(1 << 30), order: 0, gfp: .kernel, on: m.cpu) }
         #expect(m.titles == ["HARNESS: misuse in test_case"])
     }

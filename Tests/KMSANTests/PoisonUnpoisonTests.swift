@@ -1,3 +1,4 @@
+import HarnessTesting
 import Testing
 import KMSAN
 import KernelMemory
@@ -6,7 +7,7 @@ import KernelMemory
 /// "Poison and unpoison").
 @Suite struct PoisonUnpoisonTests {
     @Test func poisonSetsEveryShadowByteAndEveryTouchedSlot() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let page = m.allocPages(gfp: [.kernel, .zero])
         let expectedShadow = [UInt8?](repeating: 0xff, count: 6)
         m.run { m.runtime.poisonMemory(page + 3, size: 6, on: m.cpu) }
@@ -22,7 +23,7 @@ import KernelMemory
     }
 
     @Test func unpoisoningAWholeSlotClearsItsOrigin() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let page = m.allocPages()
         m.run { m.runtime.unpoisonMemory(page, size: 4, on: m.cpu) }
         #expect(m.shadow(page, count: 4) == [0, 0, 0, 0])
@@ -33,7 +34,7 @@ import KernelMemory
     /// google/kmsan#70, test_unpoison_memory: unpoisoning one byte of a slot keeps the origin
     /// of the three bytes still poisoned, so a later check still reports them.
     @Test func partialUnpoisonKeepsTheOriginOfPoisonedBytes() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let page = m.allocPages()
         let before = m.origin(page)
         m.run {
@@ -46,7 +47,7 @@ import KernelMemory
     }
 
     @Test func poisonWithANonzeroOriginOverwritesAPartlyCleanSlot() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let page = m.allocPages(gfp: [.kernel, .zero])
         m.run { m.runtime.poisonMemory(page + 2, size: 1, on: m.cpu) }
         #expect(m.shadow(page, count: 4) == [0, 0, 0xff, 0])
@@ -54,7 +55,7 @@ import KernelMemory
     }
 
     @Test func untrackedMemoryIgnoresPoisonAndReadsInitialized() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let page = m.allocPages(gfp: [.kernel, .zero])
         try m.runtime.memory.setTracked(false, from: m.space.directMapFrame(page)!)
         m.run {
@@ -67,7 +68,7 @@ import KernelMemory
     }
 
     @Test func trackedTwinOfTheUntrackedPageReports() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let page = m.allocPages(gfp: [.kernel, .zero])
         m.run {
             m.runtime.poisonMemory(page, size: 8, on: m.cpu)
@@ -77,7 +78,7 @@ import KernelMemory
     }
 
     @Test func metadataOperationsOnUnmappedMemoryDoNothing() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let hole = VMALLOC_START + 0x1000
         m.run {
             m.runtime.poisonMemory(hole, size: 16, on: m.cpu)
@@ -89,7 +90,7 @@ import KernelMemory
     }
 
     @Test func zeroSizedPoisonChangesNothing() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let page = m.allocPages(gfp: [.kernel, .zero])
         m.run { m.runtime.poisonMemory(page, size: 0, on: m.cpu) }
         #expect(m.shadow(page, count: 1) == [0])

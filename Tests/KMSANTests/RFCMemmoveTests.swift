@@ -1,3 +1,4 @@
+import HarnessTesting
 import Testing
 import KMSAN
 import KernelMemory
@@ -14,7 +15,7 @@ import KernelMemory
         (KMSANPolicy.rfcV3, []),
     ])
     func cleanBytesCopiedIntoAPartlyPoisonedSlot(policy: KMSANPolicy, expectedRanges: [ByteRange?]) throws {
-        let m = try TestMachine(policy: policy)
+        let m = try MachineFixture(policy: policy, runner: .kunit)
         let uninit = m.allocPages()
         let clean = m.allocPages(gfp: [.kernel, .zero])
         let dst = m.allocPages(gfp: [.kernel, .zero])
@@ -37,7 +38,7 @@ import KernelMemory
         (KMSANPolicy.rfcV3, [ByteRange(first: 2, last: 3, size: 4)]),
     ])
     func alignedToUnalignedCopy(policy: KMSANPolicy, expectedRanges: [ByteRange?]) throws {
-        let m = try TestMachine(policy: policy)
+        let m = try MachineFixture(policy: policy, runner: .kunit)
         let src = m.allocPages()
         let dst = m.allocPages(gfp: [.kernel, .zero])
         m.run {
@@ -56,7 +57,7 @@ import KernelMemory
     /// origin (harmless: its shadow is clean).
     @Test(arguments: [(KMSANPolicy.mainline, 1, false), (KMSANPolicy.rfcV3, 0, true)])
     func rangeEndingMidSlot(policy: KMSANPolicy, expectedReports: Int, cleanCopyGetsAnOrigin: Bool) throws {
-        let m = try TestMachine(policy: policy)
+        let m = try MachineFixture(policy: policy, runner: .kunit)
         let src = m.allocPages(gfp: [.kernel, .zero])
         let dst = m.allocPages(gfp: [.kernel, .zero])
         m.run {
@@ -75,7 +76,7 @@ import KernelMemory
     /// slots); the seed only zeroes the destination shadow and leaves its origins alone.
     @Test(arguments: [(KMSANPolicy.mainline, true), (KMSANPolicy.rfcV3, false)])
     func untrackedSource(policy: KMSANPolicy, originCleared: Bool) throws {
-        let m = try TestMachine(policy: policy)
+        let m = try MachineFixture(policy: policy, runner: .kunit)
         let src = m.allocPages()
         let dst = m.allocPages()
         try m.runtime.memory.setTracked(false, from: m.space.directMapFrame(src)!)
@@ -93,7 +94,7 @@ import KernelMemory
     /// run of equal source origins, clean slots get origin 0.
     @Test(arguments: KMSANPolicy.all)
     func alignedWholeSlotsAgree(policy: KMSANPolicy) throws {
-        let m = try TestMachine(policy: policy)
+        let m = try MachineFixture(policy: policy, runner: .kunit)
         let src = m.allocPages()
         let dst = m.allocPages()
         let created = m.origin(src)
@@ -113,7 +114,7 @@ import KernelMemory
     /// as memmove moves data and every poisoned byte keeps a reportable origin.
     @Test(arguments: KMSANPolicy.all)
     func overlappingMoveAcrossPages(policy: KMSANPolicy) throws {
-        let m = try TestMachine(policy: policy)
+        let m = try MachineFixture(policy: policy, runner: .kunit)
         let pages = m.allocPages(order: 1, gfp: [.kernel, .zero])
         let src = pages + (PAGE_SIZE - 8)
         m.run {

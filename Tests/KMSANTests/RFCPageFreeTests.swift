@@ -1,3 +1,4 @@
+import HarnessTesting
 import Testing
 import KMSAN
 import KernelMemory
@@ -13,7 +14,7 @@ import KernelMemory
         (KMSANPolicy.rfcV3, [], false),
     ])
     func useAfterFree(policy: KMSANPolicy, expectedTitles: [String], expectedTracked: Bool) throws {
-        let m = try TestMachine(policy: policy)
+        let m = try MachineFixture(policy: policy, runner: .kunit)
         let page = m.allocPages(gfp: [.kernel, .zero])
         m.run {
             m.freePages(page)
@@ -29,7 +30,7 @@ import KernelMemory
     /// the UAF bit; RFC v3 releases the metadata of every page of the block.
     @Test(arguments: [(KMSANPolicy.mainline, 1), (KMSANPolicy.rfcV3, 0)])
     func highOrderTailPages(policy: KMSANPolicy, expectedReports: Int) throws {
-        let m = try TestMachine(policy: policy)
+        let m = try MachineFixture(policy: policy, runner: .kunit)
         let block = m.allocPages(order: 2, gfp: [.kernel, .zero])
         m.run {
             m.freePages(block, order: 2)
@@ -43,7 +44,7 @@ import KernelMemory
     /// (not the free's) under both profiles: every page of the block is tracked again.
     @Test(arguments: KMSANPolicy.all)
     func allocationAfterFreePoisonsAfresh(policy: KMSANPolicy) throws {
-        let m = try TestMachine(policy: policy)
+        let m = try MachineFixture(policy: policy, runner: .kunit)
         let block = m.allocPages(order: 1, gfp: [.kernel, .zero])
         let last = block + (2 * PAGE_SIZE - 4)
         m.run {
@@ -61,7 +62,7 @@ import KernelMemory
     /// `__GFP_ZERO` after free: tracked again, initialized, origins 0 (no stale metadata).
     @Test(arguments: KMSANPolicy.all)
     func zeroedAllocationAfterFreeIsInitialized(policy: KMSANPolicy) throws {
-        let m = try TestMachine(policy: policy)
+        let m = try MachineFixture(policy: policy, runner: .kunit)
         let page = m.allocPages()
         m.run {
             m.freePages(page)
@@ -79,7 +80,7 @@ import KernelMemory
     /// its stale metadata never reappears.
     @Test(arguments: [(KMSANPolicy.mainline, true), (KMSANPolicy.rfcV3, false)])
     func allocationInsideTheRuntime(policy: KMSANPolicy, expectedTracked: Bool) throws {
-        let m = try TestMachine(policy: policy)
+        let m = try MachineFixture(policy: policy, runner: .kunit)
         let page = m.allocPages()
         m.run {
             m.freePages(page)
@@ -95,7 +96,7 @@ import KernelMemory
     /// branch still releases it.
     @Test(arguments: [(KMSANPolicy.mainline, true), (KMSANPolicy.rfcV3, false)])
     func freeWithKMSANOff(policy: KMSANPolicy, expectedTracked: Bool) throws {
-        let m = try TestMachine(policy: policy) { $0.enabled = false }
+        let m = try MachineFixture(policy: policy, runner: .kunit) { $0.enabled = false }
         let page = m.allocPages()
         m.run { m.freePages(page) }
         #expect(m.isTracked(page) == expectedTracked)

@@ -1,3 +1,4 @@
+import HarnessTesting
 import Testing
 import KMSAN
 import KernelMemory
@@ -30,7 +31,7 @@ import KernelMemory
         (KMSANPolicy.rfcV3, []),
     ])
     func partialUnpoisonAndALaterCheck(policy: KMSANPolicy, expectedTitles: [String]) throws {
-        let m = try TestMachine(policy: policy)
+        let m = try MachineFixture(policy: policy, runner: .kunit)
         let page = m.allocPages(gfp: [.kernel, .zero])
         m.run {
             m.runtime.poisonMemory(page, size: 4, on: m.cpu)
@@ -46,7 +47,7 @@ import KernelMemory
     /// a 1-byte memset into a poisoned slot loses the origin too.
     @Test(arguments: [(KMSANPolicy.mainline, 1), (KMSANPolicy.rfcV3, 0)])
     func memsetOfOneByteOfAPoisonedSlot(policy: KMSANPolicy, expectedReports: Int) throws {
-        let m = try TestMachine(policy: policy)
+        let m = try MachineFixture(policy: policy, runner: .kunit)
         let page = m.allocPages()
         m.run {
             m.runtime.memset(page + 3, 0, count: 1, on: m.cpu)
@@ -59,7 +60,7 @@ import KernelMemory
     /// Both rules agree on a fully unpoisoned slot, and leave the next slot alone.
     @Test(arguments: KMSANPolicy.all)
     func wholeSlotUnpoisonAgrees(policy: KMSANPolicy) throws {
-        let m = try TestMachine(policy: policy)
+        let m = try MachineFixture(policy: policy, runner: .kunit)
         let page = m.allocPages()
         m.run { m.runtime.unpoisonMemory(page + 4, size: 4, on: m.cpu) }
         #expect(m.origin(page + 4).isNone)

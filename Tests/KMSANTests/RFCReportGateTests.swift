@@ -1,3 +1,4 @@
+import HarnessTesting
 import Testing
 import KMSAN
 import KernelMemory
@@ -9,7 +10,7 @@ import KernelMemory
     /// RFC v3 flag is a boolean, so one enable lets the report through.
     @Test(arguments: [(KMSANPolicy.mainline, 0), (KMSANPolicy.rfcV3, 1)])
     func disablesDoNotNestUnderTheFlag(policy: KMSANPolicy, expectedReports: Int) throws {
-        let m = try TestMachine(policy: policy)
+        let m = try MachineFixture(policy: policy, runner: .kunit)
         let page = m.allocPages()
         m.run {
             m.runtime.disableCurrent(on: m.cpu)
@@ -24,7 +25,7 @@ import KernelMemory
     /// One disable drops reports under both gates; the matching enable brings them back.
     @Test(arguments: KMSANPolicy.all)
     func disableThenEnable(policy: KMSANPolicy) throws {
-        let m = try TestMachine(policy: policy)
+        let m = try MachineFixture(policy: policy, runner: .kunit)
         let page = m.allocPages()
         m.run {
             m.runtime.disableCurrent(on: m.cpu)
@@ -43,7 +44,7 @@ import KernelMemory
         (KMSANPolicy.rfcV3, [KernelReport.Tool.kmsan], true),
     ])
     func enableWithoutDisable(policy: KMSANPolicy, expectedTools: [KernelReport.Tool], expectedEnabled: Bool) throws {
-        let m = try TestMachine(policy: policy)
+        let m = try MachineFixture(policy: policy, runner: .kunit)
         let page = m.allocPages()
         m.run {
             m.runtime.enableCurrent(on: m.cpu)
@@ -57,7 +58,7 @@ import KernelMemory
     /// (mainline) or the `allow_reporting` flag (RFC v3).
     @Test(arguments: [(KMSANPolicy.mainline, 1, true), (KMSANPolicy.rfcV3, 0, false)])
     func exitedTaskReportsNothing(policy: KMSANPolicy, expectedDepth: Int, expectedFlag: Bool) throws {
-        let m = try TestMachine(policy: policy)
+        let m = try MachineFixture(policy: policy, runner: .kunit)
         let page = m.allocPages()
         let task = m.cpu.current
         m.run {
@@ -74,7 +75,7 @@ import KernelMemory
     /// task with reporting enabled does.
     @Test(arguments: [(true, 1), (false, 0)])
     func interruptsReadTheInterruptedTasksFlag(taskAllows: Bool, expectedReports: Int) throws {
-        let m = try TestMachine(policy: .rfcV3)
+        let m = try MachineFixture(policy: .rfcV3, runner: .kunit)
         let page = m.allocPages()
         m.run {
             if !taskAllows { m.runtime.disableCurrent(on: m.cpu) }

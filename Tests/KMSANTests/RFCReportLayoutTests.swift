@@ -1,3 +1,4 @@
+import HarnessTesting
 import Foundation
 import Testing
 import KMSAN
@@ -6,10 +7,10 @@ import KernelMemory
 /// RFC v3's report layout (`ReportLayout.dumpStackAfterHeader`): the seed's `kmsan_report()`
 /// calls `dump_stack()` right after the header and prints no CPU line at the end.
 @Suite struct RFCReportLayoutTests {
-    /// The shared chained program (`TestMachine.chainedReport`) on a machine following
+    /// The shared chained program (`MachineFixture.chainedReport`) on a machine following
     /// `policy`.
-    func chainedReport(_ policy: KMSANPolicy) throws -> (TestMachine, KernelReport) {
-        let m = try TestMachine(policy: policy)
+    func chainedReport(_ policy: KMSANPolicy) throws -> (MachineFixture, KernelReport) {
+        let m = try MachineFixture(policy: policy, runner: .kunit)
         return (m, try m.chainedReport())
     }
 
@@ -79,7 +80,7 @@ import KernelMemory
     /// A conditional use: no byte range, no access line, under either layout.
     @Test(arguments: KMSANPolicy.all)
     func aUseHasNoByteRange(policy: KMSANPolicy) throws {
-        let m = try TestMachine(policy: policy)
+        let m = try MachineFixture(policy: policy, runner: .kunit)
         let page = m.allocPages()
         m.run { m.use(.bits32, at: page) }
         let text = try #require(m.reports.first).kernelText
@@ -93,7 +94,7 @@ import KernelMemory
         (KMSANPolicy.rfcV3, "\nLocal variable description: buf\nVariable was created at:\n deeper+"),
     ])
     func localVariableWording(policy: KMSANPolicy, expectedBlock: String) throws {
-        let m = try TestMachine(policy: policy)
+        let m = try MachineFixture(policy: policy, runner: .kunit)
         m.run {
             m.cpu.call("deeper") {
                 let x = m.runtime.local(size: 8, name: "buf", on: m.cpu)
@@ -106,7 +107,7 @@ import KernelMemory
     /// A depth-7 chain: mainline prints the "not recorded" marker; the seed has no such line.
     @Test(arguments: [(KMSANPolicy.mainline, true), (KMSANPolicy.rfcV3, false)])
     func depthSevenMarker(policy: KMSANPolicy, expectedMarker: Bool) throws {
-        let m = try TestMachine(policy: policy)
+        let m = try MachineFixture(policy: policy, runner: .kunit)
         let page = m.allocPages()
         m.run {
             var v = m.runtime.load(.bits32, from: page, on: m.cpu)
@@ -127,7 +128,7 @@ import KernelMemory
         (KMSANPolicy.rfcV3, "=====================================================\nKernel panic - not syncing: panic_on_warn set ...\n"),
     ])
     func panicLine(policy: KMSANPolicy, expectedSuffix: String) throws {
-        let m = try TestMachine(policy: policy) { $0.panicOnReport = true }
+        let m = try MachineFixture(policy: policy, runner: .kunit) { $0.panicOnReport = true }
         let page = m.allocPages()
         m.run { m.use(.bits32, at: page) }
         #expect(try #require(m.reports.first).kernelText.hasSuffix(expectedSuffix))
@@ -135,7 +136,7 @@ import KernelMemory
 
     /// HARNESS findings keep their own layout under RFC v3.
     @Test func harnessFindingsIgnoreTheLayout() throws {
-        let m = try TestMachine(policy: .rfcV3)
+        let m = try MachineFixture(policy: .rfcV3, runner: .kunit)
         m.run { m.runtime.reportHarnessFinding(.misuse, "oops", on: m.cpu) }
         let r = try #require(m.reports.first)
         #expect(r.layout == .stackUnderHeader)

@@ -1,3 +1,4 @@
+import HarnessTesting
 import Testing
 import KMSAN
 import KernelMemory
@@ -7,7 +8,7 @@ import KernelMemory
 @Suite struct RegressionTests {
     /// test_unpoison_memory: a[0] = 0 then check a[1..3]; unpoison b[0] then check b[1..3].
     @Test func partialUnpoisonStillReportsTheRestOfTheSlot() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         m.run {
             let a = m.runtime.local(size: 4, name: "a", on: m.cpu)
             let b = m.runtime.local(size: 4, name: "b", on: m.cpu)
@@ -23,7 +24,7 @@ import KernelMemory
     /// test_memcpy_initialized_gap: u32 src[3] with src[1] initialized, memcpy to dst, check
     /// dst[0] (report), dst[1] (none), dst[2] (report).
     @Test func initializedGapKeepsBothNeighboursReported() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         m.run {
             let src = m.runtime.local(size: 12, name: "uninit_src", on: m.cpu)
             let dst = m.runtime.local(size: 12, name: "dst", on: m.cpu)
@@ -41,7 +42,7 @@ import KernelMemory
 
     /// test_memcpy_aligned_to_unaligned: an uninit int copied to dst[1] of a zeroed char[8].
     @Test func unalignedCopyReportsInBothSlots() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         m.run {
             let uninit = m.runtime.local(size: 4, name: "uninit_src", on: m.cpu)
             let dst = m.runtime.local(size: 8, name: "dst", on: m.cpu)
@@ -56,7 +57,7 @@ import KernelMemory
 
     /// test_long_origin_chain: the chain is capped at 7 links and says so.
     @Test func longOriginChainIsCapped() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         m.run {
             let first = m.runtime.local(size: 4, name: "accum", on: m.cpu)
             let next = m.runtime.local(size: 4, name: "next", on: m.cpu)
@@ -77,7 +78,7 @@ import KernelMemory
     /// test_memset_on_guarded_buffer: memsets of 0..128 bytes at the start and at the end of a
     /// page followed by a guard page never touch metadata outside the page.
     @Test func unalignedMemsetEndingAtAGuardPageDoesNotFault() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let area = m.vmap(slot: 32, metadata: [.frame])
         m.run { m.runtime.poisonMemory(area, size: PAGE_SIZE, on: m.cpu) }
         m.run {
@@ -94,7 +95,7 @@ import KernelMemory
 
     /// The same at the very end of physical memory, and one byte past it is a bad access.
     @Test func memsetEndingAtTheLastByteOfMemory() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let end = PAGE_OFFSET + m.runtime.memory.size
         m.run {
             m.runtime.poisonMemory(end - 8, size: 8, on: m.cpu)

@@ -1,3 +1,4 @@
+import HarnessTesting
 import Testing
 import Foundation
 import KMSAN
@@ -7,8 +8,8 @@ import KernelMemory
 @Suite struct ReportFormatTests {
     /// A program whose report shows every KMSAN block: a chain link and a creation stack, a
     /// byte range and an access line.
-    func chainedReport() throws -> (TestMachine, KernelReport) {
-        let m = try TestMachine()
+    func chainedReport() throws -> (MachineFixture, KernelReport) {
+        let m = try MachineFixture(runner: .kunit)
         return (m, try m.chainedReport())
     }
 
@@ -48,7 +49,7 @@ import KernelMemory
 
     /// get_stack_skipnr(): runtime frames are skipped at the top of a stack only.
     @Test func runtimeFramesAreSkippedAtTheTopOnly() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         m.run {
             m.cpu.call("kmsan_outer_helper") {
                 m.cpu.call("caller_fn") {
@@ -64,7 +65,7 @@ import KernelMemory
     }
 
     @Test func withoutRuntimeFramesTheInnermostFrameIsNamed() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         m.run { m.cpu.call("caller_fn") { m.runtime.checkMemory(m.allocPages(), size: 1, on: m.cpu) } }
         #expect(m.reports.first?.stack.map(\.function) == ["caller_fn", "test_case", "kunit_try_run_case"])
     }
@@ -90,7 +91,7 @@ import KernelMemory
     }
 
     @Test func localVariableBlockHasAtMostTwoFrames() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         m.run {
             m.cpu.call("deeper") {
                 let x = m.runtime.local(size: 8, name: "buf", on: m.cpu)
@@ -106,7 +107,7 @@ import KernelMemory
     }
 
     @Test func depthSevenLinkPrintsTheNotRecordedMarker() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let page = m.allocPages()
         m.run {
             var v = m.runtime.load(.bits32, from: page, on: m.cpu)
@@ -128,10 +129,10 @@ import KernelMemory
     }
 
     @Test func harnessReportNamesTheCaller() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         m.run {
-            m.cpu.call("kfree") {
-                m.runtime.reportHarnessFinding(.doubleFree, "object freed twice", on: m.cpu, skippingInnermost: 1)
+            m.cpu.call(m.runtime.symbols.site(in: "kfree", file: "mm/slub.c", line: 4720, role: .subsystemEntry)) {
+                m.runtime.reportHarnessFinding(.doubleFree, "object freed twice", on: m.cpu)
             }
         }
         let r = try #require(m.reports.first)

@@ -1,3 +1,4 @@
+import HarnessTesting
 import Testing
 import KMSAN
 import KernelMemory
@@ -5,7 +6,7 @@ import KernelMemory
 /// When reports are dropped, and when they are not (kmsan-semantics.md, "Checks and reports").
 @Suite struct ReportGatingTests {
     @Test func anUninitializedUseReportsOnce() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let page = m.allocPages()
         m.run { m.use(.bits32, at: page) }
         #expect(m.titles == ["KMSAN: uninit-value in test_case"])
@@ -13,7 +14,7 @@ import KernelMemory
     }
 
     @Test func thereIsNoDeduplication() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let page = m.allocPages()
         m.run {
             m.use(.bits32, at: page)
@@ -25,7 +26,7 @@ import KernelMemory
     @Test func disabledKMSANDropsReports() throws {
         var options = KMSANOptions()
         options.enabled = false
-        let m = try TestMachine(options: options)
+        let m = try MachineFixture(options: options, runner: .kunit)
         let page = m.allocPages()
         m.run {
             m.runtime.poisonMemory(page, size: 4, on: m.cpu)
@@ -38,7 +39,7 @@ import KernelMemory
     }
 
     @Test func disableCurrentDropsReportsUntilEnabledAgain() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let page = m.allocPages()
         m.run {
             m.runtime.disableCurrent(on: m.cpu)
@@ -54,7 +55,7 @@ import KernelMemory
     }
 
     @Test func reportingDepthIsPerTask() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let page = m.allocPages()
         let other = m.runtime.createTask(comm: "other")
         let first = m.cpu.current
@@ -68,7 +69,7 @@ import KernelMemory
     }
 
     @Test func originZeroIsNeverReported() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         m.run {
             m.runtime.use(ShadowedValue(value: 0, shadow: 0xff, origin: .none, width: .bits8), on: m.cpu)
         }
@@ -78,7 +79,7 @@ import KernelMemory
     @Test func panicHaltsTheMachineAfterTheFirstReport() throws {
         var options = KMSANOptions()
         options.panicOnReport = true
-        let m = try TestMachine(options: options)
+        let m = try MachineFixture(options: options, runner: .kunit)
         let page = m.allocPages()
         #expect(!m.runtime.isHalted)
         m.run {
@@ -92,7 +93,7 @@ import KernelMemory
     }
 
     @Test func withoutPanicTheMachineGoesOn() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let page = m.allocPages()
         m.run { m.use(.bits32, at: page) }
         #expect(!m.runtime.isHalted)
@@ -100,7 +101,7 @@ import KernelMemory
     }
 
     @Test func laterReportsShowTheTaint() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let page = m.allocPages()
         m.run {
             m.use(.bits32, at: page)

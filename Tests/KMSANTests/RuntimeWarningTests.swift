@@ -1,3 +1,4 @@
+import HarnessTesting
 import Testing
 @testable import KMSAN
 import KernelMemory
@@ -6,12 +7,12 @@ import KernelMemory
 /// it is fatal (kmsan-semantics.md, "Runtime warnings").
 @Suite struct RuntimeWarningTests {
     /// Frames 1023 and 1024 are in different sections, whose metadata is not contiguous.
-    func straddlingRange(_ m: TestMachine) -> KernelAddress {
+    func straddlingRange(_ m: MachineFixture) -> KernelAddress {
         m.space.directMapAddress(of: PageFrameNumber(PhysicalMemory.framesPerSection)) - 8
     }
 
     @Test func accessAcrossNonContiguousMetadataDisablesKMSAN() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let a = straddlingRange(m)
         m.run { m.runtime.checkMemory(a, size: 16, on: m.cpu) }
         #expect(!m.runtime.isEnabled)
@@ -22,7 +23,7 @@ import KernelMemory
     }
 
     @Test func accessWithinOneSectionIsFine() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let a = m.space.directMapAddress(of: PageFrameNumber(PhysicalMemory.framesPerSection)) + 8
         m.run { m.runtime.checkMemory(a, size: 2 * PAGE_SIZE, on: m.cpu) }
         #expect(m.runtime.isEnabled)
@@ -30,7 +31,7 @@ import KernelMemory
     }
 
     @Test func afterAWarningNothingIsReported() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let page = m.allocPages()
         m.run {
             m.runtime.checkMemory(straddlingRange(m), size: 16, on: m.cpu)
@@ -42,14 +43,14 @@ import KernelMemory
     @Test func warningWithPanicHaltsTheMachine() throws {
         var options = KMSANOptions()
         options.panicOnReport = true
-        let m = try TestMachine(options: options)
+        let m = try MachineFixture(options: options, runner: .kunit)
         m.run { m.runtime.checkMemory(straddlingRange(m), size: 16, on: m.cpu) }
         #expect(m.runtime.isHalted)
         #expect(m.reports.first?.panicked == true)
     }
 
     @Test func checkedMetadataOnUntrackedMemoryWarns() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let page = m.allocPages()
         try m.runtime.memory.setTracked(false, from: m.space.directMapFrame(page)!)
         m.run { m.runtime.slabAlloc(SlabCacheDescriptor(objectSize: 32), object: page, gfp: .kernel, on: m.cpu) }
@@ -58,7 +59,7 @@ import KernelMemory
     }
 
     @Test func uncheckedMetadataOnUntrackedMemoryIsSilent() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let page = m.allocPages()
         try m.runtime.memory.setTracked(false, from: m.space.directMapFrame(page)!)
         m.run { m.runtime.poisonMemory(page, size: 32, on: m.cpu) }
@@ -67,7 +68,7 @@ import KernelMemory
     }
 
     @Test func enableCurrentUnderflowWarns() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         m.run { m.runtime.enableCurrent(on: m.cpu) }
         #expect(m.reports.map(\.tool) == [.warning])
         #expect(m.cpu.current.kmsan.depth == 0)
@@ -75,7 +76,7 @@ import KernelMemory
     }
 
     @Test func balancedEnableAndDisableDoNotWarn() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         m.run {
             m.runtime.disableCurrent(on: m.cpu)
             m.runtime.enableCurrent(on: m.cpu)
@@ -85,7 +86,7 @@ import KernelMemory
     }
 
     @Test func nestedRuntimeEntryWarns() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         m.runtime.enterRuntime(m.cpu)
         m.runtime.enterRuntime(m.cpu)
         #expect(m.reports.map(\.tool) == [.warning])

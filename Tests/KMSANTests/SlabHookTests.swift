@@ -1,3 +1,4 @@
+import HarnessTesting
 import Testing
 import KMSAN
 import KernelMemory
@@ -7,7 +8,7 @@ import KernelMemory
     let plain = SlabCacheDescriptor(objectSize: 20)
 
     @Test func slabAllocPoisonsObjectSizeBytesOnly() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let slab = m.allocPages(gfp: [.kernel, .zero])
         m.run { m.runtime.slabAlloc(plain, object: slab, gfp: .kernel, on: m.cpu) }
         #expect(m.shadow(slab + 19, count: 2) == [0xff, 0])
@@ -15,7 +16,7 @@ import KernelMemory
     }
 
     @Test func slabAllocWithGFPZeroUnpoisons() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let slab = m.allocPages()
         m.run { m.runtime.slabAlloc(plain, object: slab, gfp: [.kernel, .zero], on: m.cpu) }
         #expect(m.shadow(slab, count: 20) == [UInt8?](repeating: 0, count: 20))
@@ -24,7 +25,7 @@ import KernelMemory
 
     @Test(arguments: [SlabCacheDescriptor(objectSize: 20, hasConstructor: true), SlabCacheDescriptor(objectSize: 20, flags: .typesafeByRCU)])
     func constructorAndRCUCachesAreExempt(cache: SlabCacheDescriptor) throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let slab = m.allocPages(gfp: [.kernel, .zero])
         m.run {
             m.runtime.slabAlloc(cache, object: slab, gfp: .kernel, on: m.cpu)
@@ -34,7 +35,7 @@ import KernelMemory
     }
 
     @Test func slabFreePoisonsWithUseAfterFree() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let slab = m.allocPages(gfp: [.kernel, .zero])
         m.run {
             m.runtime.slabAlloc(plain, object: slab, gfp: [.kernel, .zero], on: m.cpu)
@@ -46,7 +47,7 @@ import KernelMemory
     }
 
     @Test func kmallocLargePoisonsOrUnpoisonsTheSize() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let a = m.allocPages(order: 1, gfp: [.kernel, .zero])
         let b = m.allocPages(order: 1)
         m.run {
@@ -58,7 +59,7 @@ import KernelMemory
     }
 
     @Test func kfreeLargePoisonsTheWholeBlock() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let a = m.allocPages(order: 1, gfp: [.kernel, .zero])
         m.run { m.runtime.kfreeLarge(a, blockSize: 2 * PAGE_SIZE, on: m.cpu) }
         #expect(m.shadow(a + 2 * PAGE_SIZE - 1, count: 1) == [0xff])
@@ -66,7 +67,7 @@ import KernelMemory
     }
 
     @Test func kfreeLargeOfAnInteriorPointerWarns() throws {
-        let m = try TestMachine()
+        let m = try MachineFixture(runner: .kunit)
         let a = m.allocPages(order: 1, gfp: [.kernel, .zero])
         m.run { m.runtime.kfreeLarge(a + 8, blockSize: 2 * PAGE_SIZE, on: m.cpu) }
         #expect(m.reports.map(\.tool) == [.warning])

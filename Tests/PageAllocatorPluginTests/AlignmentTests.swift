@@ -1,3 +1,4 @@
+import HarnessTesting
 import KernelMemory
 import PageAllocatorPlugin
 import Testing
@@ -5,7 +6,7 @@ import Testing
 /// Every block is naturally aligned, and live blocks never overlap.
 @Suite struct AlignmentTests {
     @Test(arguments: 0...10) func everyOrderIsNaturallyAligned(order: Int) throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         // An order-0 page first, so that most orders come from a split block.
         _ = try #require(m.alloc(order: 0))
@@ -16,7 +17,7 @@ import Testing
     }
 
     @Test func liveBlocksOfMixedOrdersNeverOverlap() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         var ranges: [Range<Int>] = []
         for order in [2, 0, 5, 1, 0, 3, 7, 0, 4, 2, 6] {

@@ -1,3 +1,4 @@
+import HarnessTesting
 import KMSAN
 import KernelMemory
 import PageAllocatorPlugin
@@ -6,7 +7,7 @@ import Testing
 /// A failed allocation prints warn_alloc's "page allocation failure" unless `__GFP_NOWARN`.
 @Suite struct AllocationFailureWarningTests {
     @Test func aFailedAllocationWarnsWithOrderAndMode() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         _ = try #require(m.alloc(order: 10))
         let expectedTitles = ["WARNING: page-allocation-failure in warn_alloc"]
@@ -19,7 +20,7 @@ import Testing
     }
 
     @Test func gfpNowarnSuppressesTheWarning() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         _ = try #require(m.alloc(order: 10))
         #expect(m.alloc([.kernel, .noWarn], order: 10) == nil)
@@ -27,7 +28,7 @@ import Testing
     }
 
     @Test func theModeNamesEveryFlag() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         _ = try #require(m.alloc(order: 10))
         #expect(m.alloc([.kernel, .zero, .comp], order: 10) == nil)
@@ -35,7 +36,7 @@ import Testing
     }
 
     @Test func anOrderAboveMaxPageOrderWarnsOnceAndFails() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         #expect(m.alloc(order: 11) == nil)
         #expect(m.alloc(order: 11) == nil)
@@ -44,7 +45,7 @@ import Testing
     }
 
     @Test func anOrderAboveMaxPageOrderWithNowarnIsQuiet() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         #expect(m.alloc([.kernel, .noWarn], order: 11) == nil)
         #expect(m.alloc([.kernel, .noWarn], order: -1) == nil)

@@ -1,3 +1,4 @@
+import HarnessTesting
 import KernelMemory
 import PageAllocatorPlugin
 import Testing
@@ -5,7 +6,7 @@ import Testing
 /// The min watermark: a reserve only `__GFP_HIGH` (GFP_ATOMIC) allocations may take.
 @Suite struct AtomicReserveTests {
     @Test func theReserveIsOneSixtyFourthOfManagedMemory() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         #expect(m.allocator.minWatermark == 1792 / 64)
         // ALLOC_MIN_RESERVE halves it; ALLOC_NON_BLOCK takes a further quarter.
@@ -16,7 +17,7 @@ import Testing
     }
 
     @Test func gfpKernelStopsAtTheWatermark() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         let pages = m.allocateUntilFailure(.kernel)
         #expect(pages.count == 1792 - 28)
@@ -25,7 +26,7 @@ import Testing
     }
 
     @Test func gfpAtomicDipsIntoTheReserve() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         _ = m.allocateUntilFailure(.kernel)
         let reserve = m.allocateUntilFailure(.atomic)
@@ -34,7 +35,7 @@ import Testing
     }
 
     @Test func gfpNowaitHasNoAccessToTheReserve() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         _ = m.allocateUntilFailure(.kernel)
         #expect(m.allocateUntilFailure(.noWait).isEmpty)

@@ -1,3 +1,4 @@
+import HarnessTesting
 import KernelMemory
 import PageAllocatorPlugin
 import Testing
@@ -5,7 +6,7 @@ import Testing
 /// `__GFP_COMP` marks a compound block; every block's order is recorded either way.
 @Suite struct CompoundPageTests {
     @Test func gfpCompMakesACompoundBlockWithItsOrder() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         let head = try #require(m.alloc([.kernel, .comp], order: 3))
         #expect(m.allocator.isCompoundHead(head))
@@ -15,7 +16,7 @@ import Testing
     }
 
     @Test func withoutGFPCompTheBlockIsPlainButItsOrderIsRecorded() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         let head = try #require(m.alloc(.kernel, order: 3))
         #expect(!m.allocator.isCompoundHead(head))
@@ -24,7 +25,7 @@ import Testing
     }
 
     @Test func anOrderZeroPageIsNeverCompound() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         let page = try #require(m.alloc([.kernel, .comp], order: 0))
         #expect(!m.allocator.isCompoundHead(page))
@@ -32,7 +33,7 @@ import Testing
     }
 
     @Test func freeingACompoundBlockForgetsIt() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         let head = try #require(m.alloc([.kernel, .comp], order: 2))
         m.free(head, order: 2)

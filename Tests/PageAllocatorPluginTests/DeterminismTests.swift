@@ -1,3 +1,4 @@
+import HarnessTesting
 import KernelMemory
 import PageAllocatorPlugin
 import Testing
@@ -8,7 +9,7 @@ import Testing
         (0, nil), (3, nil), (1, 0), (0, nil), (2, 1), (5, nil), (0, 3), (4, nil),
     ]
 
-    static func run(_ m: PageMachine) -> [Int] {
+    static func run(_ m: MachineFixture) -> [Int] {
         var live: [(PageFrameNumber, Int)] = [], seen: [Int] = []
         for step in program {
             if let pfn = m.alloc(order: step.alloc) {
@@ -21,7 +22,7 @@ import Testing
     }
 
     @Test func twoMachinesRunningOneProgramGetTheSameFrames() throws {
-        let a = try PageMachine(), b = try PageMachine()
+        let a = try MachineFixture.pages(), b = try MachineFixture.pages()
         defer { a.shutdown(); b.shutdown() }
         #expect(Self.run(a) == Self.run(b))
         #expect(a.allocator.freeBlocksPerOrder == b.allocator.freeBlocksPerOrder)
@@ -30,7 +31,7 @@ import Testing
     /// Above PAGE_ALLOC_COSTLY_ORDER blocks go straight back to the buddy lists, which hand
     /// out the lowest block first, whatever the order of the frees.
     @Test func theLowestFreeBuddyBlockIsReusedFirst() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         let blocks = (0..<4).compactMap { _ in m.alloc(order: 4) }
         #expect(blocks.map(\.index) == [1536, 1552, 1568, 1584])
@@ -41,7 +42,7 @@ import Testing
     }
 
     /// A program mixing per-CPU orders, high orders, bulk frees and drains.
-    static func pcpProgram(_ m: PageMachine) -> [Int] {
+    static func pcpProgram(_ m: MachineFixture) -> [Int] {
         var seen: [Int] = [], live: [(PageFrameNumber, Int)] = []
         for round in 0..<6 {
             for i in 0..<30 {
@@ -59,14 +60,14 @@ import Testing
     }
 
     @Test func twoMachinesGetTheSameFramesThroughThePerCPULists() throws {
-        let a = try PageMachine(), b = try PageMachine()
+        let a = try MachineFixture.pages(), b = try MachineFixture.pages()
         defer { a.shutdown(); b.shutdown() }
         #expect(Self.pcpProgram(a) == Self.pcpProgram(b))
         #expect(a.reports.isEmpty && b.reports.isEmpty)
     }
 
     @Test func theOrderOfFreesDecidesWhichPerCPUFrameComesBack() throws {
-        let a = try PageMachine(), b = try PageMachine()
+        let a = try MachineFixture.pages(), b = try MachineFixture.pages()
         defer { a.shutdown(); b.shutdown() }
         let pa = (0..<2).compactMap { _ in a.alloc() }, pb = (0..<2).compactMap { _ in b.alloc() }
         #expect(pa == pb)
@@ -76,7 +77,7 @@ import Testing
     }
 
     @Test func aFreshBlockIsSplitOnlyWhenNoSmallerOneIsFree() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         let first = try #require(m.alloc(order: 0))
         // The split left free buddies of orders 0..7 above `first`: an order-2 request takes

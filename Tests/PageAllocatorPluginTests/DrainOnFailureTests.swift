@@ -1,3 +1,4 @@
+import HarnessTesting
 import KernelMemory
 import PageAllocatorPlugin
 import Testing
@@ -6,7 +7,7 @@ import Testing
 /// (`drain_all_pages()`) and retries before it fails.
 @Suite struct DrainOnFailureTests {
     @Test func aMaxOrderAllocationSucceedsAfterManyOrderZeroFrees() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         let pages = m.allocateUntilFailure(.atomic)
         for pfn in pages { m.free(pfn) }
@@ -18,7 +19,7 @@ import Testing
     }
 
     @Test func drainingDoesNotHelpWhenABuddyIsStillLive() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         var pages = m.allocateUntilFailure(.atomic)
         let kept = try #require(pages.first { $0.index == 0 })
@@ -33,7 +34,7 @@ import Testing
     }
 
     @Test func anInjectedFailureLeavesThePerCPUListsAlone() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         let page = try #require(m.alloc())
         m.free(page)

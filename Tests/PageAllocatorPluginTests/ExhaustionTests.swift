@@ -1,3 +1,4 @@
+import HarnessTesting
 import KernelMemory
 import PageAllocatorPlugin
 import Testing
@@ -5,7 +6,7 @@ import Testing
 /// Running out of simulated memory is an allocation failure (nil), never a crash.
 @Suite struct ExhaustionTests {
     @Test func exhaustionReturnsNilAndFreeingRestoresEverything() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         var pages = m.allocateUntilFailure(.atomic)
         #expect(pages.count == 1792 - 11)
@@ -19,7 +20,7 @@ import Testing
     }
 
     @Test func aHighOrderRequestFailsWhenMemoryIsFragmentedButNotFull() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         let pages = m.allocateUntilFailure(.kernel)
         // The pages were handed out from the bottom of each boot block, so pfns 996-1023 are
@@ -33,7 +34,7 @@ import Testing
     }
 
     @Test func theSmallestMachineStillHasAnAllocator() throws {
-        let m = try PageMachine(memory: 1 << 20)
+        let m = try MachineFixture.pages(memory: 1 << 20)
         defer { m.shutdown() }
         // 256 frames, a quarter kept for boot memory.
         #expect(m.allocator.managedFrames == 192)

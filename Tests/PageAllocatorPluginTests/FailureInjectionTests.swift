@@ -1,3 +1,4 @@
+import HarnessTesting
 import KernelMemory
 import PageAllocatorPlugin
 import Testing
@@ -5,7 +6,7 @@ import Testing
 /// Deterministic failure injection: the Nth call, or every allocation of a gfp class.
 @Suite struct FailureInjectionTests {
     @Test func theNthAllocationFailsAndOnlyIt() throws {
-        let m = try PageMachine(failureInjection: .nthAllocation(3))
+        let m = try MachineFixture.pages(failureInjection: .nthAllocation(3))
         defer { m.shutdown() }
         let results = (0..<5).map { _ in m.alloc(order: 0) != nil }
         #expect(results == [true, true, false, true, true])
@@ -15,7 +16,7 @@ import Testing
     }
 
     @Test func everyCallCountsWhateverItsOrderOrOutcome() throws {
-        let m = try PageMachine(failureInjection: .nthAllocation(3))
+        let m = try MachineFixture.pages(failureInjection: .nthAllocation(3))
         defer { m.shutdown() }
         #expect(m.alloc([.kernel, .noWarn], order: 11) == nil)
         #expect(m.alloc(order: 4) != nil)
@@ -23,13 +24,13 @@ import Testing
     }
 
     @Test func withoutInjectionNoAllocationFails() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         #expect((0..<5).allSatisfy { _ in m.alloc(order: 0) != nil })
     }
 
     @Test func settingTheInjectionAtRunTimeRestartsTheCount() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         _ = (0..<5).map { _ in m.alloc(order: 0) }
         m.allocator.failureInjection = .nthAllocation(2)
@@ -41,7 +42,7 @@ import Testing
     }
 
     @Test func everyAtomicAllocationFailsByGFPClass() throws {
-        let m = try PageMachine(failureInjection: .allocations(matching: .atomic))
+        let m = try MachineFixture.pages(failureInjection: .allocations(matching: .atomic))
         defer { m.shutdown() }
         #expect(m.alloc(.atomic) == nil)
         #expect(m.alloc([.atomic, .zero], order: 2) == nil)
@@ -52,7 +53,7 @@ import Testing
     }
 
     @Test func otherGFPClassesAreNotFailed() throws {
-        let m = try PageMachine(failureInjection: .allocations(matching: .atomic))
+        let m = try MachineFixture.pages(failureInjection: .allocations(matching: .atomic))
         defer { m.shutdown() }
         #expect(m.alloc(.kernel) != nil)
         #expect(m.alloc(.noWait) != nil)

@@ -1,3 +1,4 @@
+import HarnessTesting
 import KMSAN
 import KernelMemory
 import PageAllocatorPlugin
@@ -8,7 +9,7 @@ import Testing
 @Suite struct GFPZeroTests {
     /// Allocates a page, scribbles 0xab over its data (raw, as a device would) and frees it,
     /// so the next order-0 allocation gets a dirty page back.
-    static func dirtyPage(_ m: PageMachine) throws -> PageFrameNumber {
+    static func dirtyPage(_ m: MachineFixture) throws -> PageFrameNumber {
         let pfn = try #require(m.alloc(order: 0))
         try m.space.writeBytes([UInt8](repeating: 0xab, count: PAGE_SIZE), at: m.address(pfn))
         m.free(pfn)
@@ -16,7 +17,7 @@ import Testing
     }
 
     @Test func gfpZeroClearsTheDataAndInitializesTheMetadata() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         let dirty = try Self.dirtyPage(m)
         let pfn = try #require(m.alloc([.kernel, .zero]))
@@ -27,7 +28,7 @@ import Testing
     }
 
     @Test func withoutGFPZeroTheOldDataStaysAndIsPoisoned() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         let dirty = try Self.dirtyPage(m)
         let pfn = try #require(m.alloc(.kernel))
@@ -38,7 +39,7 @@ import Testing
     }
 
     @Test func gfpZeroCoversEveryPageOfAHighOrderBlock() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         let block = try #require(m.alloc(order: 2))
         try m.space.writeBytes([UInt8](repeating: 0xab, count: 4 * PAGE_SIZE), at: m.address(block))

@@ -1,3 +1,4 @@
+import HarnessTesting
 import KMSAN
 import KernelMemory
 import PageAllocatorPlugin
@@ -6,7 +7,7 @@ import Testing
 /// Misuse of `__free_pages` is a HARNESS finding naming the caller, and changes nothing.
 @Suite struct HarnessFindingTests {
     @Test func aMatchingFreeReportsNothing() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         let block = try #require(m.alloc(order: 1))
         m.free(block, order: 1, in: "test_good_free")
@@ -15,7 +16,7 @@ import Testing
     }
 
     @Test func aDoubleFreeIsReportedAndChangesNothing() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         let block = try #require(m.alloc(order: 1))
         m.free(block, order: 1)
@@ -27,7 +28,7 @@ import Testing
     }
 
     @Test func aDoubleFreeAfterTheBlockMergedIsStillADoubleFree() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         let a = try #require(m.alloc(order: 0)), b = try #require(m.alloc(order: 0))
         m.free(a)
@@ -37,7 +38,7 @@ import Testing
     }
 
     @Test func freeingWithTheWrongOrderIsAnInvalidFreeAndKeepsTheBlock() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         let block = try #require(m.alloc(order: 2))
         m.free(block, order: 1, in: "test_wrong_order")
@@ -50,7 +51,7 @@ import Testing
     }
 
     @Test func freeingAFrameNeverAllocatedIsAnInvalidFree() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         m.free(PageFrameNumber(12), in: "test_never_allocated")
         #expect(m.titles == ["HARNESS: invalid-free in test_never_allocated"])
@@ -59,7 +60,7 @@ import Testing
     }
 
     @Test func freeingATailFrameIsAnInvalidFreeAndKeepsTheBlock() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         let block = try #require(m.alloc(order: 2))
         m.free(block.advanced(by: 1), order: 0, in: "test_tail_free")
@@ -69,7 +70,7 @@ import Testing
     }
 
     @Test func freeingABootReservedFrameIsAnInvalidFree() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         m.free(m.runtime.bootMemory.firstFrame, in: "test_boot_frame")
         m.free(PageFrameNumber(1 << 20), in: "test_boot_frame")
@@ -78,7 +79,7 @@ import Testing
     }
 
     @Test func freePagesByAddressNamesItsCaller() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         let address = try #require(m.run("test_case") { m.allocator.getFreePages(.kernel, order: 0, on: m.cpu) })
         m.run("test_free_pages_twice") {

@@ -1,3 +1,4 @@
+import HarnessTesting
 import HarnessCore
 import KMSAN
 import KernelMemory
@@ -7,7 +8,7 @@ import Testing
 /// kmsan_alloc_page, kmsan_free_page and kmsan_copy_page_meta, called where the kernel calls them.
 @Suite struct KMSANHookTests {
     @Test func allocPoisonsEveryByteWithOneOriginCreatedInAllocPages() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         let block = try #require(m.alloc(order: 2, in: "test_alloc_poisons"))
         let base = m.address(block)
@@ -22,7 +23,7 @@ import Testing
     }
 
     @Test func aZeroedAllocationIsInitializedEverywhere() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         let block = try #require(m.alloc([.kernel, .zero], order: 2))
         let base = m.address(block)
@@ -33,7 +34,7 @@ import Testing
     }
 
     @Test func usingAFreshPageReportsUninitValueCreatedAtAllocPages() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         let page = try #require(m.alloc(order: 0, in: "test_uninit_page"))
         m.loadAndUse(m.address(page) + 8, in: "test_uninit_page")
@@ -43,7 +44,7 @@ import Testing
     }
 
     @Test func usingAZeroedPageReportsNothing() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         let page = try #require(m.alloc([.kernel, .zero], order: 0))
         m.loadAndUse(m.address(page) + 8, in: "test_zeroed_page")
@@ -51,7 +52,7 @@ import Testing
     }
 
     @Test func freePoisonsTailPagesWithUseAfterFree() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         let block = try #require(m.alloc([.kernel, .zero], order: 2))
         let tail = m.address(block) + 3 * PAGE_SIZE + 5
@@ -65,7 +66,7 @@ import Testing
     }
 
     @Test func theTailOfALiveZeroedBlockReportsNothing() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         let block = try #require(m.alloc([.kernel, .zero], order: 2))
         m.loadAndUse(m.address(block) + 3 * PAGE_SIZE + 5, in: "test_uaf_high_order_pages")
@@ -73,7 +74,7 @@ import Testing
     }
 
     @Test func freeingAboveTheCostlyOrderGoesThroughFreePagesOk() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         let block = try #require(m.alloc([.kernel, .zero], order: 4))
         m.free(block, order: 4)
@@ -82,7 +83,7 @@ import Testing
     }
 
     @Test func copyHighpageCopiesDataAndPoisonedMetadata() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         let src = try #require(m.alloc(.kernel))
         let dst = try #require(m.alloc([.kernel, .zero]))
@@ -95,7 +96,7 @@ import Testing
     }
 
     @Test func copyHighpageFromAnInitializedPageUnpoisonsTheDestination() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         let src = try #require(m.alloc([.kernel, .zero]))
         let dst = try #require(m.alloc(.kernel))

@@ -1,3 +1,4 @@
+import HarnessTesting
 import HarnessCore
 import KMSAN
 import KernelMemory
@@ -7,7 +8,7 @@ import Testing
 /// Every live block is an outstanding allocation for the machine's leak check.
 @Suite struct LeakReportingTests {
     @Test func liveBlocksAreListedLowestFirst() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         let a = try #require(m.alloc(order: 1))
         let b = try #require(m.alloc(order: 0))
@@ -19,7 +20,7 @@ import Testing
     }
 
     @Test func anUnfreedBlockIsReportedAsALeak() throws {
-        let m = try PageMachine(leakCheck: true)
+        let m = try MachineFixture.pages(leakCheck: true)
         defer { m.shutdown() }
         let kept = try #require(m.alloc(order: 1))
         let freed = try #require(m.alloc(order: 0))
@@ -32,7 +33,7 @@ import Testing
     }
 
     @Test func nothingLeaksWhenEverythingIsFreed() throws {
-        let m = try PageMachine(leakCheck: true)
+        let m = try MachineFixture.pages(leakCheck: true)
         defer { m.shutdown() }
         let block = try #require(m.alloc(order: 3))
         m.free(block, order: 3)
@@ -41,7 +42,7 @@ import Testing
     }
 
     @Test func withoutLeakCheckNothingIsReported() throws {
-        let m = try PageMachine(leakCheck: false)
+        let m = try MachineFixture.pages(leakCheck: false)
         defer { m.shutdown() }
         _ = try #require(m.alloc(order: 1))
         #expect(m.run("test_leaky") { m.machine.checkLeaks(on: m.cpu) } == 0)

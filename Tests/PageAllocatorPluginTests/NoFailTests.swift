@@ -1,3 +1,4 @@
+import HarnessTesting
 import KMSAN
 import KernelMemory
 import PageAllocatorPlugin
@@ -6,21 +7,21 @@ import Testing
 /// `__GFP_NOFAIL`: never failed by injection; true exhaustion is a HARNESS misuse, not a hang.
 @Suite struct NoFailTests {
     @Test func noFailIgnoresFailureInjection() throws {
-        let m = try PageMachine(failureInjection: .allocations(matching: []))
+        let m = try MachineFixture.pages(failureInjection: .allocations(matching: []))
         defer { m.shutdown() }
         #expect(m.alloc([.kernel, .noFail]) != nil)
         #expect(m.reports.isEmpty)
     }
 
     @Test func withoutNoFailInjectionFails() throws {
-        let m = try PageMachine(failureInjection: .allocations(matching: []))
+        let m = try MachineFixture.pages(failureInjection: .allocations(matching: []))
         defer { m.shutdown() }
         #expect(m.alloc(.kernel) == nil)
         #expect(m.reports.isEmpty)
     }
 
     @Test func noFailMayTakeHalfTheReserveAsALastResort() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         _ = m.allocateUntilFailure(.kernel)
         #expect(m.alloc([.kernel, .noFail]) != nil)
@@ -29,7 +30,7 @@ import Testing
     }
 
     @Test func trueExhaustionIsAHarnessMisuseAndReturnsNil() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         _ = m.allocateUntilFailure(.kernel)
         // Down to ALLOC_MIN_RESERVE's level: 14 frames.

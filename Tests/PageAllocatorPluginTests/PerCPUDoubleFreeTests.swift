@@ -1,3 +1,4 @@
+import HarnessTesting
 import KernelMemory
 import PageAllocatorPlugin
 import Testing
@@ -6,7 +7,7 @@ import Testing
 /// that changes nothing.
 @Suite struct PerCPUDoubleFreeTests {
     @Test func freeingAPageOnThePerCPUListAgainIsADoubleFree() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         let page = try #require(m.alloc())
         m.free(page)
@@ -20,7 +21,7 @@ import Testing
     }
 
     @Test func freeingAnOrderThreeBlockOnThePerCPUListAgainIsADoubleFree() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         let block = try #require(m.alloc(order: 3))
         m.free(block, order: 3)
@@ -30,7 +31,7 @@ import Testing
     }
 
     @Test func aPageReallocatedFromThePerCPUListIsFreedOnceCleanly() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         let page = try #require(m.alloc())
         m.free(page)

@@ -1,3 +1,4 @@
+import HarnessTesting
 import KernelMemory
 import PageAllocatorPlugin
 import Testing
@@ -7,7 +8,7 @@ import Testing
 @Suite struct PerCPUHighTests {
     /// Allocates `high + 1` pages (1536...), puts 1537 on the buddy lists (freed, drained),
     /// then frees 1536 first and `count` more pages after it.
-    static func freeUpTo(_ m: PageMachine, count: Int) throws -> (before: [Int], after: [Int]) {
+    static func freeUpTo(_ m: MachineFixture, count: Int) throws -> (before: [Int], after: [Int]) {
         let high = m.allocator.perCPUHigh
         let pages = (0...high).compactMap { _ in m.alloc() }
         try #require(pages.count == high + 1 && pages[0].index == 1536 && pages[1].index == 1537)
@@ -20,7 +21,7 @@ import Testing
     }
 
     @Test func belowHighEveryFreedPageStaysOnThePerCPUList() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         let high = m.allocator.perCPUHigh
         let (before, after) = try Self.freeUpTo(m, count: high - 2)
@@ -32,7 +33,7 @@ import Testing
     }
 
     @Test func reachingHighReturnsTheOldestPageWhichMergesWithItsBuddy() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         let high = m.allocator.perCPUHigh
         let (before, after) = try Self.freeUpTo(m, count: high - 1)

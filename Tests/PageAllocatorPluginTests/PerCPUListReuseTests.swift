@@ -1,3 +1,4 @@
+import HarnessTesting
 import KernelMemory
 import PageAllocatorPlugin
 import Testing
@@ -6,7 +7,7 @@ import Testing
 /// recently freed first; higher orders bypass them.
 @Suite struct PerCPUListReuseTests {
     @Test func anEightMebibyteMachineHasTheKernelsSmallZoneSizes() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         // zone_batchsize() of 1792 frames is 1; high is the low watermark (28 + 7).
         #expect(m.allocator.perCPUBatch == 1)
@@ -15,7 +16,7 @@ import Testing
     }
 
     @Test func theMostRecentlyFreedPageIsAllocatedFirst() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         let pages = (0..<4).compactMap { _ in m.alloc() }
         #expect(pages.map(\.index) == [1536, 1537, 1538, 1539])
@@ -31,7 +32,7 @@ import Testing
     }
 
     @Test func aCostlyOrderBlockIsReusedLIFOButAHigherOrderIsNot() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         // Order 3 goes through the per-CPU list: the last freed comes back first.
         let small = (0..<2).compactMap { _ in m.alloc(order: 3) }
@@ -47,7 +48,7 @@ import Testing
     }
 
     @Test func aPageOnAPerCPUListIsFreeForEveryCheck() throws {
-        let m = try PageMachine(leakCheck: true)
+        let m = try MachineFixture.pages(leakCheck: true)
         defer { m.shutdown() }
         let page = try #require(m.alloc())
         #expect(m.allocator.allocationOrder(of: page) == 0)

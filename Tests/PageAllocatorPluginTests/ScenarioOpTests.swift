@@ -1,3 +1,4 @@
+import HarnessTesting
 import HarnessCore
 import KMSAN
 import KernelMemory
@@ -7,7 +8,7 @@ import Testing
 /// The page allocator's scenario ops, run as a scenario would run them.
 @Suite struct ScenarioOpTests {
     @Test func thePluginListsItsOpsWithSignatures() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         #expect(m.machine.plugins.map(\.name) == ["page-allocator"])
         #expect(m.machine.ops.map(\.signature) == [
@@ -19,7 +20,7 @@ import Testing
     }
 
     @Test func allocPagesReturnsAPageHandleThatRoundTrips() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         let page = try #require(try m.op("alloc_pages", [.gfp(.kernel), .int(1)]))
         #expect(AddressRegion.vmemmap.contains(KernelAddress(page.value)))
@@ -34,14 +35,14 @@ import Testing
     }
 
     @Test func aFailedAllocPagesReturnsNull() throws {
-        let m = try PageMachine(failureInjection: .nthAllocation(1))
+        let m = try MachineFixture.pages(failureInjection: .nthAllocation(1))
         defer { m.shutdown() }
         #expect(try m.op("alloc_pages", [.gfp(.kernel), .int(0)])?.value == 0)
         #expect(try m.op("__get_free_pages", [.gfp(.kernel), .int(0)])?.value != 0)
     }
 
     @Test func getFreePagesAndFreePagesWorkOnAddresses() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         let address = try #require(try m.op("__get_free_pages", [.gfp([.kernel, .zero]), .int(2)]))
         let pfn = try #require(m.space.directMapFrame(KernelAddress(address.value)))
@@ -53,18 +54,18 @@ import Testing
     }
 
     @Test func aDoubleFreeThroughTheOpsNamesTheScenario() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         let page = try #require(try m.op("alloc_pages", [.gfp(.kernel), .int(0)]))
-        try m.op("__free_pages", [.value(page), .int(0)], in: "test_ops_double_free")
-        try m.op("__free_pages", [.value(page), .int(0)], in: "test_ops_double_free")
+        try m.run("test_ops_double_free") { try m.op("__free_pages", [.value(page), .int(0)]) }
+        try m.run("test_ops_double_free") { try m.op("__free_pages", [.value(page), .int(0)]) }
         let address = try #require(try m.op("__get_free_pages", [.gfp(.kernel), .int(0)]))
-        try m.op("free_pages", [.value(address), .int(1)], in: "test_ops_wrong_order")
+        try m.run("test_ops_wrong_order") { try m.op("free_pages", [.value(address), .int(1)]) }
         #expect(m.titles == ["HARNESS: double-free in test_ops_double_free", "HARNESS: invalid-free in test_ops_wrong_order"])
     }
 
     @Test func copyHighpageCopiesMetadataBetweenHandles() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         let src = try #require(try m.op("alloc_pages", [.gfp(.kernel), .int(0)]))
         let dst = try #require(try m.op("alloc_pages", [.gfp([.kernel, .zero]), .int(0)]))
@@ -75,15 +76,15 @@ import Testing
     }
 
     @Test func aHandleNamingNoFrameIsAHarnessFinding() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         let bogus = OpArgument.pointer(VMEMMAP_START + 3)
         let good = try #require(try m.op("alloc_pages", [.gfp(.kernel), .int(0)]))
-        try m.op("__free_pages", [bogus, .int(0)], in: "test_bogus_page")
-        try m.op("__free_pages", [.pointer(.null), .int(0)], in: "test_bogus_page")
-        #expect(try m.op("page_address", [bogus], in: "test_bogus_page")?.value == 0)
-        try m.op("copy_highpage", [.value(good), bogus], in: "test_bogus_page")
-        #expect(try m.op("virt_to_page", [.pointer(VMALLOC_START)], in: "test_bogus_page")?.value == 0)
+        try m.run("test_bogus_page") { try m.op("__free_pages", [bogus, .int(0)]) }
+        try m.run("test_bogus_page") { try m.op("__free_pages", [.pointer(.null), .int(0)]) }
+        #expect(try m.run("test_bogus_page") { try m.op("page_address", [bogus]) }?.value == 0)
+        try m.run("test_bogus_page") { try m.op("copy_highpage", [.value(good), bogus]) }
+        #expect(try m.run("test_bogus_page") { try m.op("virt_to_page", [.pointer(VMALLOC_START)]) }?.value == 0)
         #expect(m.titles == [
             "HARNESS: invalid-free in test_bogus_page", "HARNESS: invalid-free in test_bogus_page",
             "HARNESS: bad-access in test_bogus_page", "HARNESS: bad-access in test_bogus_page",
@@ -92,7 +93,7 @@ import Testing
     }
 
     @Test func anArgumentOfTheWrongKindIsAnOpError() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         #expect(throws: OpError.self) { try m.op("alloc_pages", [.string("GFP_KERNEL"), .int(0)]) }
         #expect(throws: OpError.self) { try m.op("__free_pages", [.pointer(VMEMMAP_START)]) }

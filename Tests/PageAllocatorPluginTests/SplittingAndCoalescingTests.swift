@@ -1,3 +1,4 @@
+import HarnessTesting
 import KernelMemory
 import PageAllocatorPlugin
 import Testing
@@ -8,7 +9,7 @@ import Testing
     static let bootBuddyInfo = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1]
 
     @Test func allManagedFramesStartFreeInMaximalBlocks() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         #expect(m.allocator.managedFrames == m.runtime.bootMemory.firstFrame.index)
         #expect(m.allocator.freeFrames == 1792)
@@ -16,7 +17,7 @@ import Testing
     }
 
     @Test func anOrderZeroAllocationSplitsTheSmallestBlockThatFits() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         let expectedBuddyInfo = [1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1]
         let pfn = m.alloc(order: 0)
@@ -26,7 +27,7 @@ import Testing
     }
 
     @Test func freeingBothBuddiesMergesThemBackToTheBootBlocks() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         let a = try #require(m.alloc(order: 0)), b = try #require(m.alloc(order: 0))
         #expect(b.index == a.index ^ 1)
@@ -42,7 +43,7 @@ import Testing
     }
 
     @Test func aBlockDoesNotMergeWhileItsBuddyIsLive() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         let a = try #require(m.alloc(order: 0)), b = try #require(m.alloc(order: 0))
         m.free(a)
@@ -58,7 +59,7 @@ import Testing
     }
 
     @Test func aMaxOrderBlockCanBeAllocatedAgainAfterFragmentation() throws {
-        let m = try PageMachine()
+        let m = try MachineFixture.pages()
         defer { m.shutdown() }
         var blocks: [(PageFrameNumber, Int)] = []
         // Mixed orders until the order-10 block at pfn 0 is broken up too.

@@ -12,7 +12,7 @@ struct ConstantTests {
         let expected: [[Operand]] = [
             [.literal(kernel | zero), .literal(1)],
             [.literal(UInt64(PAGE_SIZE)), .literal(kernel)],
-            [.literal(0), .register(0, offset: 0), .literal(16), .literal(TestOps.vocabulary.constant(named: "DMA_TO_DEVICE")?.value ?? 99)],
+            [.literal(0), .register(0, offset: 0), .literal(16), .literal(TestOps.plugins.constant(named: "DMA_TO_DEVICE")?.value ?? 99)],
         ]
         let lines = "  r0 = alloc_pages(GFP_KERNEL|__GFP_ZERO, 1)\n  r1 = kmalloc(PAGE_SIZE, GFP_KERNEL)\n  r2 = dma_map_single(NULL, r0, 16, DMA_TO_DEVICE)"
         #expect(body(scenario(lines)).map(\.arguments) == expected)
@@ -67,6 +67,6 @@ struct ConstantTests {
 
 /// The slab plugin's `SLAB_CTOR_ZERO|SLAB_POISON`, from its constants.
 private func SlabPlugin_ctorZero() -> UInt64 {
-    let constants = TestOps.vocabulary
+    let constants = TestOps.plugins
     return (constants.constant(named: "SLAB_CTOR_ZERO")?.value ?? 0) | UInt64(SlabFlags.poison.rawValue)
 }

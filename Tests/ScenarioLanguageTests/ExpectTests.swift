@@ -49,7 +49,7 @@ struct ExpectTests {
         let expected = [
             "t.scenario:2:16: error: unknown KMSAN bug type 'uninit-valu' (did you mean 'uninit-value'?); expected one of \(kmsan)",
             "t.scenario:3:18: error: unknown HARNESS error kind 'oops'; expected one of \(harness)",
-            "t.scenario:4:16: error: unknown KASAN bug type 'uninit-value'; expected one of \(ScenarioParser.kasanBugTypes.joined(separator: ", "))",
+            "t.scenario:4:16: error: unknown KASAN bug type 'uninit-value'; expected one of \(KASANBugType.allCases.map(\.rawValue).joined(separator: ", "))",
         ]
         let text = "scenario s\n  expect KMSAN uninit-valu in s\n  expect HARNESS oops in s\n  expect KASAN uninit-value in s\nend\n"
         #expect(errors(text) == expected)

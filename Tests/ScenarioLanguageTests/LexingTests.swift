@@ -76,7 +76,7 @@ struct LexingTests {
         bytes += [0xFF, 0xFE]
         bytes += Array("\")\nend\n".utf8)
         let expected: [Operand] = [.literal(4), .string("\u{FFFD}\u{FFFD}")]
-        let parsed = ScenarioParser.parse(bytes: bytes, path: "t.scenario", vocabulary: TestOps.vocabulary)
+        let parsed = ScenarioParser.parse(bytes: bytes, path: "t.scenario", plugins: TestOps.plugins)
         #expect(parsed.diagnostics.isEmpty)
         #expect(parsed.file.scenarios.first?.body.first?.arguments == expected)
     }

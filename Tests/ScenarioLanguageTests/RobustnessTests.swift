@@ -43,7 +43,7 @@ struct RobustnessTests {
 
     /// Parses `bytes`; every diagnostic must point at a real line and column.
     private func check(_ bytes: [UInt8]) -> Bool {
-        let parsed = ScenarioParser.parse(bytes: bytes, path: "f.scenario", vocabulary: TestOps.vocabulary)
+        let parsed = ScenarioParser.parse(bytes: bytes, path: "f.scenario", plugins: TestOps.plugins)
         return parsed.diagnostics.allSatisfy { $0.position.line >= 1 && $0.position.column >= 1 }
     }
 

@@ -1,7 +1,6 @@
+import BundledPlugins
 import HarnessCore
-import PageAllocatorPlugin
 import ScenarioLanguage
-import SlabPlugin
 
 /// Hand-made core ops (the real ones live in HarnessCore's `CoreOps`); they never run here.
 enum TestOps {
@@ -20,13 +19,15 @@ enum TestOps {
         op("dma_map_single", [.init("dev", .pointer), .init("addr", .pointer), .init("size", .integer), .init("dir", .dmaDirection)], returns: true),
     ]
 
-    /// Core ops plus the page allocator and slab plugins.
-    static let vocabulary = ScenarioVocabulary(coreOps: core, plugins: [PageAllocatorPlugin(), SlabPlugin()])
+    /// These core ops plus the bundled plugins (a clash among them is a bug of this file).
+    static let plugins: PluginSet = {
+        do { return try PluginSet(BundledPlugins.all, coreOps: core) } catch { preconditionFailure("\(error)") }
+    }()
 }
 
 /// Parses `text` as `t.scenario`.
 func parse(_ text: String, path: String = "t.scenario") -> ParsedScenarioFile {
-    ScenarioParser.parse(text, path: path, vocabulary: TestOps.vocabulary)
+    ScenarioParser.parse(text, path: path, plugins: TestOps.plugins)
 }
 
 /// The diagnostics of `text`, as printed.

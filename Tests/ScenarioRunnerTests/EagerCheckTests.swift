@@ -14,7 +14,7 @@ import Testing
 
     static func testParams(eager: Bool) -> ScenarioBuilder {
         ScenarioBuilder("test_params")
-            .configured { $0.eagerChecks = eager }
+            .configured("eager-checks=\(eager ? "on" : "off")")
             .function(twoParamFn)
             .with(
                 op(0, "local", lit(4), str("uninit"), line: 2),
@@ -41,7 +41,7 @@ import Testing
             op(1, "load32", r(0), line: 3),
             op("printk", r(1), line: 4))
         #expect(run(b).titles == ["KMSAN: uninit-value in test_printk"])
-        #expect(run(b.configured { $0.eagerChecks = false }).titles == ["KMSAN: uninit-value in number"])
+        #expect(run(b.configured("eager-checks=off")).titles == ["KMSAN: uninit-value in number"])
     }
 
     @Test func instructionsDoNotCheckTheirOperandsEagerly() {
@@ -60,6 +60,6 @@ import Testing
             returnValue: r(1), returnPosition: SourcePosition(line: 33, column: 3), position: SourcePosition(line: 30, column: 1))
         let b = ScenarioBuilder("test_retval").function(f).with(call(0, "make_uninit", line: 2), op("use", r(0), line: 3))
         #expect(run(b).titles == ["KMSAN: uninit-value in make_uninit"])
-        #expect(run(b.configured { $0.eagerChecks = false }).titles == ["KMSAN: uninit-value in test_retval"])
+        #expect(run(b.configured("eager-checks=off")).titles == ["KMSAN: uninit-value in test_retval"])
     }
 }

@@ -9,7 +9,7 @@ import Testing
     static let leaky = ScenarioBuilder("test_leaky").with(op(0, "kmalloc", lit(16), lit(0), line: 2))
 
     @Test func withLeakCheckAnUnfreedObjectIsReported() {
-        let result = run(Self.leaky.configured { $0.leakCheck = true }.expecting(.harness(.leak, in: "test_leaky")))
+        let result = run(Self.leaky.configured("leak-check=on").expecting(.harness(.leak, in: "test_leaky")))
         #expect(result.verdict == .pass)
     }
 
@@ -18,7 +18,7 @@ import Testing
     }
 
     @Test func aFreedObjectIsNoLeak() {
-        let b = ScenarioBuilder("test_freed").configured { $0.leakCheck = true }.expecting(nil)
+        let b = ScenarioBuilder("test_freed").configured("leak-check=on").expecting(nil)
             .with(op(0, "kmalloc", lit(16), lit(0), line: 2), op("kfree", r(0), line: 3))
         #expect(run(b).verdict == .pass)
     }

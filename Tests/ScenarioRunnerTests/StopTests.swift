@@ -13,7 +13,7 @@ import Testing
         op("use", r(1), line: 5))
 
     @Test func withPanicTheScenarioStopsAfterTheFirstReport() {
-        let result = run(Self.twoUses.configured { $0.panic = true })
+        let result = run(Self.twoUses.configured("panic=on"))
         #expect(result.reports.count == 1)
         #expect(result.reports.first?.panicked == true)
     }
@@ -26,7 +26,7 @@ import Testing
         var options = standardOptions
         options.panic = true
         #expect(run(Self.twoUses, options: options).reports.count == 1)
-        #expect(run(Self.twoUses.configured { $0.panic = false }, options: options).reports.count == 2)
+        #expect(run(Self.twoUses.configured("panic=off"), options: options).reports.count == 2)
     }
 
     @Test func runawayRecursionIsCappedWithAMisuseReport() {

@@ -9,8 +9,7 @@ import Testing
 
 /// Loading files and directories, the summary line and the exit status.
 @Suite struct SuiteTests {
-    static let vocabulary = ScenarioVocabulary(coreOps: CoreOps.all, plugins: standardOptions.plugins)
-
+    
     static let good = """
         scenario test_one
           expect no-report
@@ -49,7 +48,7 @@ import Testing
     @Test func allPassingExitsZero() throws {
         let dir = try directory(["a.scenario": Self.good, "notes.txt": "not a scenario"])
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let result = ScenarioSuite.load(paths: [dir], vocabulary: Self.vocabulary).run(options: standardOptions)
+        let result = ScenarioSuite.load(paths: [dir], plugins: standardPlugins).run(options: standardOptions)
         #expect(result.results.map(\.verdictLine) == ["PASS test_one", "PASS test_two"])
         #expect(result.summaryLine == "2 passed, 0 failed")
         #expect(result.exitStatus == 0)
@@ -58,7 +57,7 @@ import Testing
     @Test func aFailedScenarioExitsOne() throws {
         let dir = try directory(["b/z.scenario": Self.failing, "a.scenario": Self.good])
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let suite = ScenarioSuite.load(paths: [dir], vocabulary: Self.vocabulary)
+        let suite = ScenarioSuite.load(paths: [dir], plugins: standardPlugins)
         #expect(suite.files.map { URL(fileURLWithPath: $0.path).lastPathComponent } == ["a.scenario", "z.scenario"])
         let result = suite.run(options: standardOptions)
         #expect(result.summaryLine == "2 passed, 1 failed")
@@ -69,31 +68,31 @@ import Testing
     @Test func diagnosticsWinOverFailuresAndExitTwo() throws {
         let dir = try directory(["a.scenario": Self.failing, "c.scenario": Self.broken])
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let result = ScenarioSuite.load(paths: [dir], vocabulary: Self.vocabulary).run(options: standardOptions)
+        let result = ScenarioSuite.load(paths: [dir], plugins: standardPlugins).run(options: standardOptions)
         #expect(!result.diagnostics.isEmpty)
         #expect(result.failed == 1)
         #expect(result.exitStatus == 2)
     }
 
     @Test func aMissingPathIsADiagnosticNotACrash() {
-        let result = ScenarioSuite.load(paths: ["/nonexistent/x.scenario"], vocabulary: Self.vocabulary).run(options: standardOptions)
+        let result = ScenarioSuite.load(paths: ["/nonexistent/x.scenario"], plugins: standardPlugins).run(options: standardOptions)
         #expect(result.diagnostics.map(\.description) == ["/nonexistent/x.scenario:1:1: error: no such file or directory"])
         #expect(result.exitStatus == 2)
     }
 
     @Test func theFilterKeepsScenariosWhoseNameContainsIt() {
-        let file = ScenarioSuite.parse(bytes: Array(Self.good.utf8), path: "good.scenario", vocabulary: Self.vocabulary, filter: "two")
-        #expect(file.scenarios.map(\.name) == ["test_two"])
+        let file = ScenarioSuite.parse(bytes: Array(Self.good.utf8), path: "good.scenario", plugins: standardPlugins, filter: "two")
+        #expect(file.scenarios.map(\.scenario.name) == ["test_two"])
     }
 
     @Test func parallelAndSerialRunsGiveTheSameOutput() {
-        let file = ScenarioSuite.parse(bytes: Array((Self.good + Self.failing).utf8), path: "all.scenario", vocabulary: Self.vocabulary)
+        let file = ScenarioSuite.parse(bytes: Array((Self.good + Self.failing).utf8), path: "all.scenario", plugins: standardPlugins)
         let suite = ScenarioSuite(files: [file])
         #expect(suite.run(options: standardOptions, parallel: true).text == suite.run(options: standardOptions, parallel: false).text)
     }
 
     @Test func jsonEndsWithTheSummaryObject() throws {
-        let file = ScenarioSuite.parse(bytes: Array(Self.good.utf8), path: "good.scenario", vocabulary: Self.vocabulary)
+        let file = ScenarioSuite.parse(bytes: Array(Self.good.utf8), path: "good.scenario", plugins: standardPlugins)
         let lines = ScenarioSuite(files: [file]).run(options: standardOptions).jsonLines
         #expect(lines.last == #"{"errors":0,"failed":0,"passed":2,"type":"summary"}"#)
     }

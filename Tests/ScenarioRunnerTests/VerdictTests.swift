@@ -45,7 +45,9 @@ import Testing
     }
 
     @Test func aMachineThatCannotBootIsAFailNotACrash() {
-        let result = run(Self.quiet.configured { $0.memorySize = 12345 }.expecting(nil))
+        var configuration = MachineConfiguration()
+        configuration.memorySize = 12345
+        let result = run(Self.quiet.expecting(nil), options: ScenarioRunOptions(configuration: configuration, plugins: standardPlugins))
         guard case .fail(let why) = result.verdict else { Issue.record("expected a failure"); return }
         #expect(why.hasPrefix("machine: memory: "))
         #expect(result.reports.isEmpty)

@@ -1,3 +1,4 @@
+import HarnessTesting
 import HarnessCore
 import KMSAN
 import KernelMemory
@@ -8,9 +9,9 @@ import Testing
 @Suite struct AlignmentTests {
     /// Allocates `count` objects of a new cache and returns them with the cache's layout.
     static func objects(
-        _ m: SlabTestMachine, size: Int, align: Int, flags: SlabFlags, count: Int = 4
+        _ m: MachineFixture, size: Int, align: Int, flags: SlabFlags, count: Int = 4
     ) -> (SlabLayout, [KernelAddress]) {
-        m.run {
+        m.run("test_fn") {
             let cache = m.slab.kmemCacheCreate("align_test", size: size, align: align, flags: flags, constructor: nil, on: m.cpu)!
             let objects = (0..<count).map { _ in m.slab.kmemCacheAlloc(cache, gfp: .kernel, on: m.cpu)! }
             return (m.slab.layout(ofCache: cache)!, objects)
@@ -69,7 +70,7 @@ import Testing
 
     @Test func kmallocPowerOfTwoClassesAreNaturallyAligned() throws {
         try withSlabMachine { m in
-            m.run {
+            m.run("test_fn") {
                 let p512 = (0..<3).map { _ in m.slab.kmalloc(300, gfp: .kernel, on: m.cpu)! }
                 let p96 = (0..<3).map { _ in m.slab.kmalloc(80, gfp: .kernel, on: m.cpu)! }
                 #expect(p512.allSatisfy { $0.raw % 512 == 0 })
@@ -80,7 +81,7 @@ import Testing
 
     @Test func badAlignmentIsAHarnessMisuse() throws {
         try withSlabMachine { m in
-            let cache = m.run { m.slab.kmemCacheCreate("bad_align", size: 24, align: 24, flags: [], constructor: nil, on: m.cpu) }
+            let cache = m.run("test_fn") { m.slab.kmemCacheCreate("bad_align", size: 24, align: 24, flags: [], constructor: nil, on: m.cpu) }
             #expect(cache == nil)
             m.expectReports([.harness(.misuse, in: "test_fn")])
         }

@@ -1,3 +1,4 @@
+import HarnessTesting
 import HarnessCore
 import KMSAN
 import KernelMemory
@@ -11,7 +12,7 @@ import Testing
     @Test func everyAllocationFailsWhenPagesDo() throws {
         try withSlabMachine { m in
             m.buddy.failureInjection = .allocations(matching: [])
-            m.run {
+            m.run("test_fn") {
                 #expect(m.slab.kmalloc(8, gfp: .kernel, on: m.cpu) == nil)
                 #expect(m.slab.kzalloc(4096, gfp: .kernel, on: m.cpu) == nil)
                 #expect(m.slab.kmalloc(20_000, gfp: .kernel, on: m.cpu) == nil)
@@ -25,7 +26,7 @@ import Testing
 
     @Test func allocationsSucceedWhenPagesDo() throws {
         try withSlabMachine { m in
-            m.run {
+            m.run("test_fn") {
                 #expect(m.slab.kmalloc(8, gfp: .kernel, on: m.cpu) != nil)
                 #expect(m.slab.kzalloc(4096, gfp: .kernel, on: m.cpu) != nil)
                 #expect(m.slab.kmalloc(20_000, gfp: .kernel, on: m.cpu) != nil)
@@ -37,7 +38,7 @@ import Testing
 
     @Test func kmemCacheAllocFailsWithoutANewSlab() throws {
         try withSlabMachine { m in
-            m.run {
+            m.run("test_fn") {
                 let cache = m.slab.kmemCacheCreate("fail_later", size: 2000, align: 0, flags: [], constructor: nil, on: m.cpu)!
                 let layout = m.slab.layout(ofCache: cache)!
                 let first = (0..<layout.objectsPerSlab).map { _ in m.slab.kmemCacheAlloc(cache, gfp: .kernel, on: m.cpu) }
@@ -54,7 +55,7 @@ import Testing
 
     @Test func kreallocFailureLeavesTheOldObject() throws {
         try withSlabMachine { m in
-            m.run {
+            m.run("test_fn") {
                 let p = m.slab.kzalloc(16, gfp: .kernel, on: m.cpu)!
                 m.buddy.failureInjection = .allocations(matching: [])
                 #expect(m.slab.krealloc(p, size: 5000, gfp: .kernel, on: m.cpu) == nil)
@@ -68,7 +69,7 @@ import Testing
     @Test func aFailedHighOrderSlabFallsBackToTheSmallestOrder() throws {
         try withSlabMachine { m in
             m.buddy.failureInjection = .nthAllocation(1)
-            let p = m.run { m.slab.kmalloc(4096, gfp: .kernel, on: m.cpu) }   // kmalloc-4k: order 3, min order 0
+            let p = m.run("test_fn") { m.slab.kmalloc(4096, gfp: .kernel, on: m.cpu) }   // kmalloc-4k: order 3, min order 0
             #expect(p != nil)
             #expect(m.pages.allocationOrder(of: m.runtime.addressSpace.directMapFrame(p!)!) == 0)
             #expect(m.slab.kmallocLayout(for: 4096)?.order == 3)
@@ -77,7 +78,7 @@ import Testing
 
     @Test func aSlabOfTheRightOrderNeedsNoFallback() throws {
         try withSlabMachine { m in
-            let p = m.run { m.slab.kmalloc(4096, gfp: .kernel, on: m.cpu) }
+            let p = m.run("test_fn") { m.slab.kmalloc(4096, gfp: .kernel, on: m.cpu) }
             #expect(m.pages.allocationOrder(of: m.runtime.addressSpace.directMapFrame(p!)!) == 3)
         }
     }
@@ -86,7 +87,7 @@ import Testing
         let before = try withSlabMachine { m in m.pages.freeFrames }
         try withSlabMachine { m in
             m.buddy.failureInjection = .nthAllocation(1)
-            let p = m.run { m.slab.kmalloc(64, gfp: .kernel, on: m.cpu) }
+            let p = m.run("test_fn") { m.slab.kmalloc(64, gfp: .kernel, on: m.cpu) }
             #expect(p == nil)
             #expect(m.pages.freeFrames == before)
         }

@@ -1,3 +1,4 @@
+import HarnessTesting
 import Dispatch
 import HarnessCore
 import KMSAN
@@ -10,7 +11,7 @@ import Testing
     @Test func cpusNeverShareAnObject() throws {
         try withSlabMachine { m in
             let machine = m.machine
-            let cache = m.run { m.slab.kmemCacheCreate("shared", size: 72, align: 0, flags: [], constructor: nil, on: m.cpu)! }
+            let cache = m.run("test_fn") { m.slab.kmemCacheCreate("shared", size: 72, align: 0, flags: [], constructor: nil, on: m.cpu)! }
             let held = Locked<[[UInt64]]>(Array(repeating: [], count: 2))
             DispatchQueue.concurrentPerform(iterations: 2) { id in
                 let cpu = machine.makeCPU(id: id, comm: "worker\(id)")
@@ -33,7 +34,7 @@ import Testing
             #expect(Set(all).count == all.count)
             #expect(m.slab.outstandingAllocations().count == all.count)
             #expect(m.sink.reports.isEmpty)
-            m.run {
+            m.run("test_fn") {
                 for p in all.map(KernelAddress.init) {
                     if m.slab.cacheName(of: p) == "shared" { m.slab.kmemCacheFree(cache, p, on: m.cpu) } else { m.slab.kfree(p, on: m.cpu) }
                 }

@@ -1,3 +1,4 @@
+import HarnessTesting
 import HarnessCore
 import KMSAN
 import KernelMemory
@@ -9,7 +10,7 @@ import Testing
 @Suite struct ExemptCacheTests {
     @Test func constructorCacheObjectsAreInitializedAndStaySo() throws {
         try withSlabMachine { m in
-            m.run {
+            m.run("test_fn") {
                 let cache = m.slab.kmemCacheCreate("ctor_zero", size: 24, align: 0, flags: SlabPlugin.ctorZero, constructor: nil, on: m.cpu)!
                 let p = m.slab.kmemCacheAlloc(cache, gfp: .kernel, on: m.cpu)!
                 #expect(m.isInitialized(p, count: 24))
@@ -28,7 +29,7 @@ import Testing
 
     @Test func withoutTheConstructorTheSameCacheReports() throws {
         try withSlabMachine { m in
-            m.run {
+            m.run("test_fn") {
                 let cache = m.slab.kmemCacheCreate("no_ctor", size: 24, align: 0, flags: [], constructor: nil, on: m.cpu)!
                 let p = m.slab.kmemCacheAlloc(cache, gfp: .kernel, on: m.cpu)!
                 m.use(.bits64, at: p + 16)
@@ -40,7 +41,7 @@ import Testing
     @Test func aSwiftConstructorRunsForEveryObjectOfANewSlab() throws {
         let calls = Locked(0)
         try withSlabMachine { m in
-            let layout = m.run { () -> SlabLayout in
+            let layout = m.run("test_fn") { () -> SlabLayout in
                 let cache = m.slab.kmemCacheCreate("counted", size: 100, align: 0, flags: [], constructor: { object, runtime, cpu in
                     calls.withLock { $0 += 1 }
                     runtime.memset(object, 0xab, count: 100, on: cpu)
@@ -59,7 +60,7 @@ import Testing
 
     @Test func rcuCacheIsNotPoisonedOnAllocOrFree() throws {
         try withSlabMachine { m in
-            m.run {
+            m.run("test_fn") {
                 let cache = m.slab.kmemCacheCreate("rcu", size: 64, align: 0, flags: .typesafeByRCU, constructor: nil, on: m.cpu)!
                 let p = m.slab.kmemCacheAlloc(cache, gfp: .kernel, on: m.cpu)!
                 m.runtime.memset(p, 0, count: 64, on: m.cpu)
@@ -75,7 +76,7 @@ import Testing
 
     @Test func anOrdinaryCacheReportsTheSameReadAsUseAfterFree() throws {
         try withSlabMachine { m in
-            m.run {
+            m.run("test_fn") {
                 let cache = m.slab.kmemCacheCreate("plain", size: 64, align: 0, flags: [], constructor: nil, on: m.cpu)!
                 let p = m.slab.kmemCacheAlloc(cache, gfp: .kernel, on: m.cpu)!
                 m.runtime.memset(p, 0, count: 64, on: m.cpu)
@@ -88,7 +89,7 @@ import Testing
 
     @Test func freshRCUObjectsCarryThePagePoison() throws {
         try withSlabMachine { m in
-            m.run {
+            m.run("test_fn") {
                 let cache = m.slab.kmemCacheCreate("rcu_fresh", size: 64, align: 0, flags: .typesafeByRCU, constructor: nil, on: m.cpu)!
                 let p = m.slab.kmemCacheAlloc(cache, gfp: .kernel, on: m.cpu)!
                 m.use(.bits64, at: p)
@@ -100,7 +101,7 @@ import Testing
 
     @Test func gfpZeroInitializesEvenAnRCUObject() throws {
         try withSlabMachine { m in
-            let p = m.run { () -> KernelAddress in
+            let p = m.run("test_fn") { () -> KernelAddress in
                 let cache = m.slab.kmemCacheCreate("rcu_zero", size: 64, align: 0, flags: .typesafeByRCU, constructor: nil, on: m.cpu)!
                 return m.slab.kmemCacheAlloc(cache, gfp: [.kernel, .zero], on: m.cpu)!
             }

@@ -1,3 +1,4 @@
+import HarnessTesting
 import HarnessCore
 import KMSAN
 import KernelMemory
@@ -28,7 +29,7 @@ import Testing
 
     @Test func afterKfreeOnlyTheFreePointerIsInitialized() throws {
         try withSlabMachine { m in
-            let p = m.run { () -> KernelAddress in
+            let p = m.run("test_fn") { () -> KernelAddress in
                 let p = m.slab.kmalloc(80, gfp: .kernel, on: m.cpu)!   // kmalloc-96
                 m.runtime.memset(p, 0x11, count: 96, on: m.cpu)
                 m.slab.kfree(p, on: m.cpu)
@@ -45,7 +46,7 @@ import Testing
 
     @Test func theFreePointerHoldsTheNextFreeObject() throws {
         try withSlabMachine { m in
-            let (a, b) = m.run { () -> (KernelAddress, KernelAddress) in
+            let (a, b) = m.run("test_fn") { () -> (KernelAddress, KernelAddress) in
                 let a = m.slab.kmalloc(64, gfp: .kernel, on: m.cpu)!
                 let b = m.slab.kmalloc(64, gfp: .kernel, on: m.cpu)!
                 m.slab.kfree(a, on: m.cpu)
@@ -61,7 +62,7 @@ import Testing
 
     @Test func poisonCacheFreesTheWholeObjectAndStoresAfterIt() throws {
         try withSlabMachine { m in
-            let (p, layout) = m.run { () -> (KernelAddress, SlabLayout) in
+            let (p, layout) = m.run("test_fn") { () -> (KernelAddress, SlabLayout) in
                 let cache = m.slab.kmemCacheCreate("poisoned", size: 20, align: 0, flags: .poison, constructor: nil, on: m.cpu)!
                 let p = m.slab.kmemCacheAlloc(cache, gfp: .kernel, on: m.cpu)!
                 m.runtime.memset(p, 0x11, count: 20, on: m.cpu)
@@ -78,7 +79,7 @@ import Testing
 
     @Test func rcuCacheObjectKeepsItsBytesAfterFree() throws {
         try withSlabMachine { m in
-            let (p, layout) = m.run { () -> (KernelAddress, SlabLayout) in
+            let (p, layout) = m.run("test_fn") { () -> (KernelAddress, SlabLayout) in
                 let cache = m.slab.kmemCacheCreate("rcu", size: 20, align: 0, flags: .typesafeByRCU, constructor: nil, on: m.cpu)!
                 let p = m.slab.kmemCacheAlloc(cache, gfp: .kernel, on: m.cpu)!
                 m.runtime.memset(p, 0x11, count: 20, on: m.cpu)

@@ -1,3 +1,4 @@
+import HarnessTesting
 import HarnessCore
 import KMSAN
 import KernelMemory
@@ -9,7 +10,7 @@ import Testing
     @Test func doubleKfree() throws {
         try withSlabMachine { m in
             let expected: [ReportExpectation] = [.harness(.doubleFree, in: "test_fn")]
-            m.run {
+            m.run("test_fn") {
                 let p = m.slab.kmalloc(32, gfp: .kernel, on: m.cpu)!
                 m.slab.kfree(p, on: m.cpu)
                 m.slab.kfree(p, on: m.cpu)
@@ -26,7 +27,7 @@ import Testing
 
     @Test func singleKfreeIsFine() throws {
         try withSlabMachine { m in
-            m.run {
+            m.run("test_fn") {
                 let p = m.slab.kmalloc(32, gfp: .kernel, on: m.cpu)!
                 m.slab.kfree(p, on: m.cpu)
             }
@@ -36,7 +37,7 @@ import Testing
 
     @Test func doubleFreeOfKmallocLarge() throws {
         try withSlabMachine { m in
-            m.run {
+            m.run("test_fn") {
                 let p = m.slab.kmalloc(20_000, gfp: .kernel, on: m.cpu)!
                 m.slab.kfree(p, on: m.cpu)
                 m.slab.kfree(p, on: m.cpu)
@@ -47,7 +48,7 @@ import Testing
 
     @Test func freeingWhatWasNeverAllocated() throws {
         try withSlabMachine { m in
-            m.run {
+            m.run("test_fn") {
                 let page = m.pages.allocPagesAddress(.kernel, order: 0, on: m.cpu)!
                 m.slab.kfree(page, on: m.cpu)                              // a page, not kmalloc memory
                 m.slab.kfree(KernelAddress(0xdead_0000), on: m.cpu)         // not even mapped
@@ -61,7 +62,7 @@ import Testing
 
     @Test func interiorPointers() throws {
         try withSlabMachine { m in
-            m.run {
+            m.run("test_fn") {
                 let p = m.slab.kmalloc(64, gfp: .kernel, on: m.cpu)!
                 m.slab.kfree(p + 8, on: m.cpu)
                 let big = m.slab.kmalloc(10_000, gfp: .kernel, on: m.cpu)!
@@ -77,7 +78,7 @@ import Testing
 
     @Test func wrongCacheForKmemCacheFree() throws {
         try withSlabMachine { m in
-            m.run {
+            m.run("test_fn") {
                 let a = m.slab.kmemCacheCreate("cache_a", size: 32, align: 0, flags: [], constructor: nil, on: m.cpu)!
                 let b = m.slab.kmemCacheCreate("cache_b", size: 32, align: 0, flags: [], constructor: nil, on: m.cpu)!
                 let p = m.slab.kmemCacheAlloc(a, gfp: .kernel, on: m.cpu)!
@@ -94,7 +95,7 @@ import Testing
 
     @Test func rightCacheForKmemCacheFree() throws {
         try withSlabMachine { m in
-            m.run {
+            m.run("test_fn") {
                 let a = m.slab.kmemCacheCreate("cache_a", size: 32, align: 0, flags: [], constructor: nil, on: m.cpu)!
                 let p = m.slab.kmemCacheAlloc(a, gfp: .kernel, on: m.cpu)!
                 m.slab.kmemCacheFree(a, p, on: m.cpu)
@@ -106,7 +107,7 @@ import Testing
 
     @Test func destroyingACacheWithLiveObjects() throws {
         try withSlabMachine { m in
-            m.run {
+            m.run("test_fn") {
                 let a = m.slab.kmemCacheCreate("busy", size: 32, align: 0, flags: [], constructor: nil, on: m.cpu)!
                 let p = m.slab.kmemCacheAlloc(a, gfp: .kernel, on: m.cpu)!
                 m.slab.kmemCacheDestroy(a, on: m.cpu)
@@ -122,7 +123,7 @@ import Testing
 
     @Test func usingADestroyedCache() throws {
         try withSlabMachine { m in
-            m.run {
+            m.run("test_fn") {
                 let a = m.slab.kmemCacheCreate("gone", size: 32, align: 0, flags: [], constructor: nil, on: m.cpu)!
                 m.slab.kmemCacheDestroy(a, on: m.cpu)
                 #expect(m.slab.kmemCacheAlloc(a, gfp: .kernel, on: m.cpu) == nil)
@@ -136,7 +137,7 @@ import Testing
     @Test func destroyingReturnsTheSlabPages() throws {
         try withSlabMachine { m in
             let before = m.pages.freeFrames
-            m.run {
+            m.run("test_fn") {
                 let a = m.slab.kmemCacheCreate("pages", size: 512, align: 0, flags: [], constructor: nil, on: m.cpu)!
                 let objects = (0..<40).map { _ in m.slab.kmemCacheAlloc(a, gfp: .kernel, on: m.cpu)! }
                 for p in objects { m.slab.kmemCacheFree(a, p, on: m.cpu) }
@@ -150,7 +151,7 @@ import Testing
 
     @Test func kfreeOfALiveCacheStruct() throws {
         try withSlabMachine { m in
-            m.run {
+            m.run("test_fn") {
                 let a = m.slab.kmemCacheCreate("victim", size: 32, align: 0, flags: [], constructor: nil, on: m.cpu)!
                 m.slab.kfree(a, on: m.cpu)
                 #expect(m.slab.kmemCacheAlloc(a, gfp: .kernel, on: m.cpu) != nil)   // the cache still works
@@ -161,7 +162,7 @@ import Testing
 
     @Test func nullIsIgnored() throws {
         try withSlabMachine { m in
-            m.run {
+            m.run("test_fn") {
                 let a = m.slab.kmemCacheCreate("nulls", size: 32, align: 0, flags: [], constructor: nil, on: m.cpu)!
                 m.slab.kfree(.null, on: m.cpu)
                 m.slab.kmemCacheFree(a, .null, on: m.cpu)

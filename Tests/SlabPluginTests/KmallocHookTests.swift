@@ -1,3 +1,4 @@
+import HarnessTesting
 import HarnessCore
 import KMSAN
 import KernelMemory
@@ -10,7 +11,7 @@ import Testing
     @Test func usingKmallocedMemoryReportsWithTheAllocationStack() throws {
         try withSlabMachine { m in
             let expected: [ReportExpectation] = [.kmsan(.uninitValue, in: "test_fn", createdAt: "kmalloc")]
-            m.run {
+            m.run("test_fn") {
                 let p = m.slab.kmalloc(4, gfp: .kernel, on: m.cpu)!
                 m.use(.bits32, at: p)
             }
@@ -22,7 +23,7 @@ import Testing
 
     @Test func initializedKmallocedMemoryDoesNotReport() throws {
         try withSlabMachine { m in
-            m.run {
+            m.run("test_fn") {
                 let p = m.slab.kmalloc(4, gfp: .kernel, on: m.cpu)!
                 m.runtime.memset(p, 0, count: 4, on: m.cpu)
                 m.use(.bits32, at: p)
@@ -33,7 +34,7 @@ import Testing
 
     @Test func kmallocPoisonsTheWholeClassObject() throws {
         try withSlabMachine { m in
-            let p = m.run { m.slab.kmalloc(5, gfp: .kernel, on: m.cpu)! }   // kmalloc-8
+            let p = m.run("test_fn") { m.slab.kmalloc(5, gfp: .kernel, on: m.cpu)! }   // kmalloc-8
             #expect(m.isPoisoned(p, count: 8))
             #expect(!m.origin(p).isNone)
             #expect(!m.origin(p).isUseAfterFree)
@@ -42,7 +43,7 @@ import Testing
 
     @Test func kzallocIsInitialized() throws {
         try withSlabMachine { m in
-            let p = m.run { () -> KernelAddress in
+            let p = m.run("test_fn") { () -> KernelAddress in
                 let p = m.slab.kzalloc(100, gfp: .kernel, on: m.cpu)!
                 m.use(.bits64, at: p + 64)
                 return p
@@ -55,7 +56,7 @@ import Testing
 
     @Test func reusedObjectIsPoisonedAgainOnKmalloc() throws {
         try withSlabMachine { m in
-            m.run {
+            m.run("test_fn") {
                 let p = m.slab.kzalloc(32, gfp: .kernel, on: m.cpu)!
                 m.slab.kfree(p, on: m.cpu)
                 let q = m.slab.kmalloc(32, gfp: .kernel, on: m.cpu)!
@@ -68,7 +69,7 @@ import Testing
 
     @Test func kmemCacheAllocPoisonsObjectSizeOnly() throws {
         try withSlabMachine { m in
-            let p = m.run { () -> KernelAddress in
+            let p = m.run("test_fn") { () -> KernelAddress in
                 let cache = m.slab.kmemCacheCreate("obj20", size: 20, align: 0, flags: .hwcacheAlign, constructor: nil, on: m.cpu)!
                 let p = m.slab.kmemCacheAlloc(cache, gfp: .kernel, on: m.cpu)!
                 // Initialize the whole 32-byte slot, then free and take the object again.
@@ -79,7 +80,7 @@ import Testing
             }
             #expect(m.isPoisoned(p, count: 20))
             #expect(m.isInitialized(p + 20, count: 12))   // padding: untouched by the hooks
-            let frames = m.run { () -> [String] in
+            let frames = m.run("test_fn") { () -> [String] in
                 m.use(.bits8, at: p + 19)
                 return m.sink.reports.first?.origin.first?.frames.map(\.function) ?? []
             }
@@ -89,7 +90,7 @@ import Testing
 
     @Test func gfpZeroOnACacheInitializesTheObject() throws {
         try withSlabMachine { m in
-            let p = m.run { () -> KernelAddress in
+            let p = m.run("test_fn") { () -> KernelAddress in
                 let cache = m.slab.kmemCacheCreate("obj20z", size: 20, align: 0, flags: [], constructor: nil, on: m.cpu)!
                 return m.slab.kmemCacheAlloc(cache, gfp: [.kernel, .zero], on: m.cpu)!
             }

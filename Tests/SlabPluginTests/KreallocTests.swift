@@ -1,3 +1,4 @@
+import HarnessTesting
 import HarnessCore
 import KMSAN
 import KernelMemory
@@ -8,7 +9,7 @@ import Testing
 @Suite struct KreallocTests {
     @Test func growingCopiesTheMetadataOfKeptBytes() throws {
         try withSlabMachine { m in
-            m.run {
+            m.run("test_fn") {
                 let p = m.slab.kmalloc(16, gfp: .kernel, on: m.cpu)!
                 m.runtime.store(.initialized(0x0102_0304_0506_0708), to: p, on: m.cpu)
                 let oldOrigin = m.origin(p + 8)
@@ -29,7 +30,7 @@ import Testing
 
     @Test func theKeptUninitializedBytesReportWithTheirFirstAllocation() throws {
         try withSlabMachine { m in
-            m.run {
+            m.run("test_fn") {
                 let p = m.slab.kmalloc(16, gfp: .kernel, on: m.cpu)!
                 let q = m.slab.krealloc(p, size: 100, gfp: .kernel, on: m.cpu)!
                 m.use(.bits64, at: q + 8)
@@ -40,7 +41,7 @@ import Testing
 
     @Test func fittingInKsizeKeepsTheObjectAndItsMetadata() throws {
         try withSlabMachine { m in
-            m.run {
+            m.run("test_fn") {
                 let p = m.slab.kmalloc(20, gfp: .kernel, on: m.cpu)!   // kmalloc-32
                 m.runtime.memset(p, 0, count: 10, on: m.cpu)
                 #expect(m.slab.krealloc(p, size: 32, gfp: .kernel, on: m.cpu) == p)
@@ -57,7 +58,7 @@ import Testing
 
     @Test func nullAndZeroSize() throws {
         try withSlabMachine { m in
-            m.run {
+            m.run("test_fn") {
                 let p = m.slab.krealloc(.null, size: 40, gfp: .kernel, on: m.cpu)!
                 #expect(m.slab.ksize(p, on: m.cpu) == 64)
                 #expect(m.slab.krealloc(p, size: 0, gfp: .kernel, on: m.cpu) == SlubAllocator.zeroSizePointer)
@@ -69,7 +70,7 @@ import Testing
 
     @Test func growingIntoKmallocLarge() throws {
         try withSlabMachine { m in
-            m.run {
+            m.run("test_fn") {
                 let p = m.slab.kzalloc(64, gfp: .kernel, on: m.cpu)!
                 let big = m.slab.krealloc(p, size: 20_000, gfp: .kernel, on: m.cpu)!
                 #expect(m.slab.cacheName(of: big) == "kmalloc_large")
@@ -88,7 +89,7 @@ import Testing
 
     @Test func kreallocOfAFreedPointerIsADoubleFree() throws {
         try withSlabMachine { m in
-            m.run {
+            m.run("test_fn") {
                 let p = m.slab.kmalloc(16, gfp: .kernel, on: m.cpu)!
                 m.slab.kfree(p, on: m.cpu)
                 #expect(m.slab.krealloc(p, size: 100, gfp: .kernel, on: m.cpu) == nil)

@@ -1,3 +1,4 @@
+import HarnessTesting
 import HarnessCore
 import KMSAN
 import KernelMemory
@@ -10,7 +11,7 @@ import Testing
     @Test func kmallocLargePoisonsTheRequestWithTheKmallocStack() throws {
         try withSlabMachine { m in
             let expected: [ReportExpectation] = [.kmsan(.uninitValue, in: "test_fn", createdAt: "___kmalloc_large_node")]
-            let p = m.run { () -> KernelAddress in
+            let p = m.run("test_fn") { () -> KernelAddress in
                 let p = m.slab.kmalloc(10_000, gfp: .kernel, on: m.cpu)!
                 m.use(.bits32, at: p + 9996)
                 return p
@@ -24,7 +25,7 @@ import Testing
 
     @Test func kzallocLargeIsInitialized() throws {
         try withSlabMachine { m in
-            let p = m.run { () -> KernelAddress in
+            let p = m.run("test_fn") { () -> KernelAddress in
                 let p = m.slab.kzalloc(10_000, gfp: .kernel, on: m.cpu)!
                 m.use(.bits32, at: p + 9996)
                 return p
@@ -36,7 +37,7 @@ import Testing
 
     @Test func kfreeLargePoisonsTheWholeBlock() throws {
         try withSlabMachine { m in
-            let p = m.run { () -> KernelAddress in
+            let p = m.run("test_fn") { () -> KernelAddress in
                 let p = m.slab.kzalloc(10_000, gfp: .kernel, on: m.cpu)!
                 m.slab.kfree(p, on: m.cpu)
                 m.use(.bits8, at: p + 4 * PAGE_SIZE - 1)   // beyond the 10 000 bytes, same block
@@ -50,7 +51,7 @@ import Testing
 
     @Test func aLiveLargeBlockDoesNotReport() throws {
         try withSlabMachine { m in
-            m.run {
+            m.run("test_fn") {
                 let p = m.slab.kzalloc(10_000, gfp: .kernel, on: m.cpu)!
                 m.use(.bits8, at: p + 4 * PAGE_SIZE - 1)
                 m.slab.kfree(p, on: m.cpu)

@@ -1,3 +1,4 @@
+import HarnessTesting
 import HarnessCore
 import KMSAN
 import KernelMemory
@@ -9,7 +10,7 @@ import Testing
 @Suite struct LeakTests {
     @Test func liveObjectsAreListed() throws {
         try withSlabMachine { m in
-            let (k, c, big) = m.run { () -> (KernelAddress, KernelAddress, KernelAddress) in
+            let (k, c, big) = m.run("test_fn") { () -> (KernelAddress, KernelAddress, KernelAddress) in
                 let cache = m.slab.kmemCacheCreate("my_objects", size: 40, align: 0, flags: [], constructor: nil, on: m.cpu)!
                 let k = m.slab.kmalloc(50, gfp: .kernel, on: m.cpu)!
                 let c = m.slab.kmemCacheAlloc(cache, gfp: .kernel, on: m.cpu)!
@@ -29,7 +30,7 @@ import Testing
 
     @Test func theLeakCheckReportsEachLiveObject() throws {
         try withSlabMachine(leakCheck: true) { m in
-            m.run {
+            m.run("test_fn") {
                 _ = m.slab.kmalloc(50, gfp: .kernel, on: m.cpu)
                 m.machine.checkLeaks(on: m.cpu)
             }
@@ -40,7 +41,7 @@ import Testing
 
     @Test func nothingLeaksWhenEverythingIsFreed() throws {
         try withSlabMachine(leakCheck: true) { m in
-            m.run {
+            m.run("test_fn") {
                 let cache = m.slab.kmemCacheCreate("tidy", size: 40, align: 0, flags: [], constructor: nil, on: m.cpu)!
                 let p = m.slab.kmalloc(50, gfp: .kernel, on: m.cpu)!
                 let q = m.slab.kmemCacheAlloc(cache, gfp: .kernel, on: m.cpu)!
@@ -52,7 +53,7 @@ import Testing
             }
             #expect(m.slab.outstandingAllocations().isEmpty)
             // SLUB keeps empty slabs around; they are the slab's, not leaked pages.
-            let leaks = m.run { () -> Int in m.machine.checkLeaks(on: m.cpu) }
+            let leaks = m.run("test_fn") { () -> Int in m.machine.checkLeaks(on: m.cpu) }
             #expect(leaks == 0)
             #expect(m.sink.reports.isEmpty)
         }
@@ -60,7 +61,7 @@ import Testing
 
     @Test func pagesAllocatedDirectlyAreStillTheirOwnLeaks() throws {
         try withSlabMachine(leakCheck: true) { m in
-            m.run {
+            m.run("test_fn") {
                 _ = m.machine.pageAllocator!.allocPages(.kernel, order: 1, on: m.cpu)
                 _ = m.slab.kmalloc(9000, gfp: .kernel, on: m.cpu)
                 m.machine.checkLeaks(on: m.cpu)

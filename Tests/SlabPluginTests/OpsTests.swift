@@ -1,3 +1,4 @@
+import HarnessTesting
 import HarnessCore
 import KMSAN
 import KernelMemory
@@ -8,7 +9,7 @@ import Testing
 @Suite struct OpsTests {
     @Test func signatures() throws {
         try withSlabMachine { m in
-            let slabOps = m.machine.ops.filter { op in SlabPlugin().ops.contains { $0.name == op.name } }
+            let slabOps = m.machine.pluginSet.groups.first { $0.owner == "slub" }?.ops ?? []
             #expect(slabOps.map(\.signature) == [
                 "kmem_cache_create(name, size, align, flags)", "kmem_cache_alloc(cache, gfp)", "kmem_cache_free(cache, obj)",
                 "kmem_cache_destroy(cache)", "kmalloc(size, gfp)", "kzalloc(size, gfp)", "krealloc(p, size, gfp)",
@@ -33,7 +34,7 @@ import Testing
 
     @Test func kzallocOpGivesInitializedMemory() throws {
         try withSlabMachine { m in
-            try m.run {
+            try m.run("test_fn") {
                 let p = try m.op("kzalloc", [.int(4), .gfp(.kernel)])!
                 m.use(.bits32, at: p.address)
                 let size = try m.op("ksize", [.value(p)])
@@ -50,7 +51,7 @@ import Testing
 
     @Test func cacheOpsWithTheCtorPseudoFlag() throws {
         try withSlabMachine { m in
-            try m.run {
+            try m.run("test_fn") {
                 let flags = SlabPlugin.flagNames.first { $0.0 == "SLAB_CTOR_ZERO" }!.1
                 let cache = try m.op("kmem_cache_create", [.string("ctor_cache"), .int(24), .int(0), .slabFlags(flags)])!
                 #expect(!cache.address.isNull)
@@ -65,7 +66,7 @@ import Testing
 
     @Test func cacheOpsWithoutACtorReport() throws {
         try withSlabMachine { m in
-            try m.run {
+            try m.run("test_fn") {
                 let cache = try m.op("kmem_cache_create", [.string("plain"), .int(24), .int(0), .slabFlags(.hwcacheAlign)])!
                 let obj = try m.op("kmem_cache_alloc", [.value(cache), .gfp(.kernel)])!
                 m.use(.bits64, at: obj.address + 16)
@@ -81,7 +82,7 @@ import Testing
     @Test func failuresReturnNullPointers() throws {
         try withSlabMachine { m in
             m.buddy.failureInjection = .allocations(matching: [])
-            try m.run {
+            try m.run("test_fn") {
                 let p = try m.op("kmalloc", [.int(64), .gfp(.kernel)])
                 let cache = try m.op("kmem_cache_create", [.string("x"), .int(24), .int(0), .slabFlags([])])
                 #expect(p == .pointer(.null))

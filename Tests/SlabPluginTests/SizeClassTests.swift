@@ -1,3 +1,4 @@
+import HarnessTesting
 import HarnessCore
 import KMSAN
 import KernelMemory
@@ -23,7 +24,7 @@ import Testing
 
     @Test func everySizeUpTo8KiBLandsInItsClass() throws {
         try withSlabMachine { m in
-            m.run {
+            m.run("test_fn") {
                 for size in 1...8192 {
                     let p = m.slab.kmalloc(size, gfp: .kernel, on: m.cpu)!
                     let cls = Self.expectedClass(size)
@@ -40,7 +41,7 @@ import Testing
     @Test(arguments: [8193, 12288, 16385, 100_000])
     func sizesAbove8KiBArePageBlocks(size: Int) throws {
         try withSlabMachine { m in
-            m.run {
+            m.run("test_fn") {
                 let p = m.slab.kmalloc(size, gfp: .kernel, on: m.cpu)!
                 let order = SlabLayout.pageOrder(of: size)
                 #expect(p.pageOffset == 0)
@@ -65,7 +66,7 @@ import Testing
 
     @Test func zeroBytesGiveZeroSizePointer() throws {
         try withSlabMachine { m in
-            m.run {
+            m.run("test_fn") {
                 let p = m.slab.kmalloc(0, gfp: .kernel, on: m.cpu)
                 #expect(p == SlubAllocator.zeroSizePointer)
                 #expect(m.slab.ksize(p!, on: m.cpu) == 0)
@@ -78,7 +79,7 @@ import Testing
 
     @Test func ksizeIsZeroForFreedAndForeignPointers() throws {
         try withSlabMachine { m in
-            m.run {
+            m.run("test_fn") {
                 let p = m.slab.kmalloc(40, gfp: .kernel, on: m.cpu)!
                 #expect(m.slab.ksize(p, on: m.cpu) == 64)
                 #expect(m.slab.ksize(p + 8, on: m.cpu) == 0)
@@ -100,7 +101,7 @@ import Testing
 
     @Test func tooLargeRequestsFail() throws {
         try withSlabMachine { m in
-            m.run {
+            m.run("test_fn") {
                 #expect(m.slab.kmalloc(SlubAllocator.kmallocMaxSize + 1, gfp: .kernel, on: m.cpu) == nil)
                 #expect(m.slab.kmalloc(-1, gfp: .kernel, on: m.cpu) == nil)
             }

@@ -1,3 +1,4 @@
+import HarnessTesting
 import HarnessCore
 import KMSAN
 import KernelMemory
@@ -47,7 +48,7 @@ import Testing
 
     @Test func kmemCacheFreeIsUseAfterFreeToo() throws {
         try withSlabMachine { m in
-            m.run {
+            m.run("test_fn") {
                 let cache = m.slab.kmemCacheCreate("uaf_cache", size: 48, align: 0, flags: [], constructor: nil, on: m.cpu)!
                 let p = m.slab.kmemCacheAlloc(cache, gfp: [.kernel, .zero], on: m.cpu)!
                 m.slab.kmemCacheFree(cache, p, on: m.cpu)

@@ -1,9 +1,8 @@
+import BundledPlugins
 import HarnessCore
 import KMSAN
-import PageAllocatorPlugin
 import ScenarioLanguage
 import ScenarioRunner
-import SlabPlugin
 
 /// Builds syntax trees for runner tests: statements get consecutive lines from 2 (after the
 /// `scenario` line) unless a line is given.
@@ -24,9 +23,15 @@ struct ScenarioBuilder {
         return b
     }
 
-    func configured(_ body: (inout ScenarioSettings) -> Void) -> ScenarioBuilder {
+    /// `config key=value` lines, parsed by the bundled set's keys (a bad line is a bug of the test).
+    func configured(_ lines: String...) -> ScenarioBuilder {
         var b = self
-        body(&b.settings)
+        for line in lines {
+            let parts = line.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let key = standardPlugins.configKey(named: parts[0]),
+                  case .success(let setting) = key.parse(parts[1]) else { preconditionFailure("bad config line \(line)") }
+            b.settings.set(setting)
+        }
         return b
     }
 
@@ -48,24 +53,35 @@ struct ScenarioBuilder {
     }
 }
 
+/// The bundled plugin set every built scenario resolves its ops against.
+let standardPlugins: PluginSet = {
+    do { return try BundledPlugins.pluginSet() } catch { preconditionFailure("\(error)") }
+}()
+
+/// The op `name` of the bundled set (a name that is none is a bug of the test).
+private func resolvedOp(_ name: String) -> Statement.Target {
+    guard let op = standardPlugins.op(named: name) else { preconditionFailure("no op \(name)") }
+    return .op(op)
+}
+
 /// `rN = op(args)` at `line`.
 func op(_ r: Int, _ callee: String, _ args: Operand..., line: Int) -> Statement {
-    Statement(result: r, callee: callee, calleeKind: .op, arguments: args, position: SourcePosition(line: line, column: 3))
+    Statement(result: r, target: resolvedOp(callee), arguments: args, position: SourcePosition(line: line, column: 3))
 }
 
 /// `op(args)` at `line`.
 func op(_ callee: String, _ args: Operand..., line: Int) -> Statement {
-    Statement(result: nil, callee: callee, calleeKind: .op, arguments: args, position: SourcePosition(line: line, column: 3))
+    Statement(result: nil, target: resolvedOp(callee), arguments: args, position: SourcePosition(line: line, column: 3))
 }
 
 /// `rN = f(args)` at `line`, calling a `func`.
 func call(_ r: Int, _ callee: String, _ args: Operand..., line: Int) -> Statement {
-    Statement(result: r, callee: callee, calleeKind: .function, arguments: args, position: SourcePosition(line: line, column: 3))
+    Statement(result: r, target: .function(callee), arguments: args, position: SourcePosition(line: line, column: 3))
 }
 
 /// `f(args)` at `line`, calling a `func`.
 func call(_ callee: String, _ args: Operand..., line: Int) -> Statement {
-    Statement(result: nil, callee: callee, calleeKind: .function, arguments: args, position: SourcePosition(line: line, column: 3))
+    Statement(result: nil, target: .function(callee), arguments: args, position: SourcePosition(line: line, column: 3))
 }
 
 /// `rN`, `rN+off`.
@@ -77,8 +93,8 @@ func lit(_ v: UInt64) -> Operand { .literal(v) }
 /// A string.
 func str(_ s: String) -> Operand { .string(s) }
 
-/// Options with the page allocator and slab plugins.
-let standardOptions = ScenarioRunOptions(plugins: [PageAllocatorPlugin(), SlabPlugin()])
+/// Options with the bundled plugins.
+let standardOptions = ScenarioRunOptions(plugins: standardPlugins)
 
 /// Runs a built scenario on a fresh machine.
 func run(_ b: ScenarioBuilder, options: ScenarioRunOptions = standardOptions) -> ScenarioResult {

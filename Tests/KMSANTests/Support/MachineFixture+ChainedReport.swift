@@ -1,8 +1,9 @@
+import HarnessTesting
 import KMSAN
 import KernelMemory
 import Testing
 
-extension TestMachine {
+extension MachineFixture {
     /// Runs the program whose report shows every KMSAN block (a chain link stored at
     /// `helper_copy`, a creation stack, a byte range and an access line) and returns its first
     /// report. The report-layout tests compare its text under each profile.
