@@ -92,6 +92,11 @@ let package = Package(
             "kmsan-harness", "HarnessCommandLine", "BundledPlugins", "HarnessCore", "HarnessTesting", "KMSAN", "KernelMemory",
             "ScenarioLanguage", "ScenarioRunner",
         ]),
+        // A plugin from outside the bundled set, as a user's package has one: its own scenarios, its own tool.
+        .testTarget(name: "ExternalPluginTests", dependencies: [
+            "HarnessCommandLine", "BundledPlugins", "HarnessCore", "HarnessTesting", "KMSAN", "KernelMemory",
+            "ScenarioLanguage", "ScenarioRunner", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], exclude: ["Scenarios"]),
         // Every scenario under Harnesses/, one test case each.
         .testTarget(name: "HarnessSuiteTests", dependencies: [
             "ScenarioRunner", "ScenarioLanguage", "HarnessCore", "HarnessTesting", "BundledPlugins",

@@ -52,6 +52,7 @@ public final class Machine: Sendable {
     /// The per-CPU area (`alloc_percpu`, `this_cpu_ptr`); its chunk is reserved on first use.
     public let percpu: PerCPUArea
     private let subsystems: [SubsystemKind: any Subsystem]
+    private let pluginStates: [String: any Subsystem]
 
     /// Boots a machine with the plugins of `pluginSet`, installed in its installation order.
     public init(configuration: MachineConfiguration = MachineConfiguration(), pluginSet: PluginSet, sink: any ReportSink)
@@ -62,7 +63,7 @@ public final class Machine: Sendable {
         } catch {
             throw .memory(error)
         }
-        var installed: [SubsystemKind: any Subsystem] = [:]
+        var installed: [SubsystemKind: any Subsystem] = [:], states: [String: any Subsystem] = [:]
         for plugin in pluginSet.installationOrder {
             let context = PluginContext(configuration: configuration, runtime: runtime, installed: installed)
             let subsystem: (any Subsystem)?
@@ -73,12 +74,14 @@ public final class Machine: Sendable {
                 throw error
             }
             if let kind = plugin.provides, let subsystem { installed[kind] = subsystem }
+            if let subsystem { states[plugin.name] = subsystem }
         }
         self.configuration = configuration
         self.runtime = runtime
         self.percpu = PerCPUArea(runtime: runtime)
         self.pluginSet = pluginSet
         self.subsystems = installed
+        self.pluginStates = states
     }
 
     /// Boots a machine with `plugins` (checked and ordered as `PluginSet` does).
@@ -90,6 +93,10 @@ public final class Machine: Sendable {
 
     /// The installed subsystem of a kind, cast to its protocol.
     public func subsystem<S>(_ kind: SubsystemKind, as type: S.Type = S.self) -> S? { subsystems[kind] as? S }
+
+    /// The state the plugin named `name` built for this machine (`makeSubsystem`'s result),
+    /// cast to `S`: how a driver plugin that provides no subsystem finds its own state.
+    public func state<S>(ofPlugin name: String, as type: S.Type = S.self) -> S? { pluginStates[name] as? S }
 
     /// The page allocator, if a plugin provides one.
     public var pageAllocator: (any PageAllocatorSubsystem)? { subsystem(.pageAllocator) }
@@ -119,7 +126,7 @@ public final class Machine: Sendable {
         guard configuration.leakCheck else { return 0 }
         var count = 0
         for plugin in plugins {
-            guard let kind = plugin.provides, let subsystem = subsystems[kind] else { continue }
+            guard let subsystem = pluginStates[plugin.name] else { continue }
             for leak in subsystem.outstandingAllocations() {
                 runtime.reportHarnessFinding(
                     .leak, "unreferenced object 0x\(String(leak.address, radix: 16)) (size \(leak.size), \(leak.kind)) still allocated at the end",
