@@ -99,7 +99,7 @@ public struct KMSANPolicy: Sendable, Equatable, CustomStringConvertible {
         name: "mainline", unpoisonOriginRule: .clearOnlyCleanSlots, memmoveOriginRule: .perByte,
         pageFreeRule: .poisonWithUseAfterFree, reportGate: .taskDepth, reportLayout: .stackUnderHeader)
 
-    /// The 2019 RFC v3 runtime (the seed thread in shared/seeds/000_b688526a50b329db.txt).
+    /// The 2019 RFC v3 runtime (the "KMSAN: KernelMemorySanitizer" RFC v3 series on linux-mm).
     public static let rfcV3 = KMSANPolicy(
         name: "rfc-v3", unpoisonOriginRule: .overwriteWholeSlots, memmoveOriginRule: .perSlotIndex,
         pageFreeRule: .releaseMetadata, reportGate: .allowReportingFlag, reportLayout: .dumpStackAfterHeader)

@@ -34,38 +34,67 @@ public struct ResolvedScenario: Sendable {
         case value(ShadowedValue)
         /// A string literal.
         case string(String)
-        /// A register or parameter slot of the frame, plus a byte offset; `name` for messages.
-        case slot(Int, offset: Int64, name: String)
+        /// A register or parameter slot of the frame, plus a byte offset (`Block.slotNames` has
+        /// its name, for messages).
+        case slot(Int, offset: Int64)
         /// A parameter the frame does not have (only a hand-built syntax tree has one).
         case missingParameter(String)
+    }
+
+    /// An op as a statement calls it: what the run needs of it, in one object, so that a step
+    /// costs one reference count on the hot path and not one per field of `ScenarioOp`.
+    final class OpCall: Sendable {
+        /// The op's name, for messages.
+        let name: String
+        /// Whether its value arguments go through the eager check.
+        let checksArgumentsEagerly: Bool
+        /// Runs it.
+        let run: @Sendable (OpInvocation) throws(OpError) -> ShadowedValue?
+
+        init(_ op: ScenarioOp) {
+            name = op.name
+            checksArgumentsEagerly = op.checksArgumentsEagerly
+            run = op.run
+        }
     }
 
     /// What a statement calls.
     enum Target: Sendable {
         /// An op.
-        case op(ScenarioOp)
+        case op(OpCall)
         /// A `func` by index in `functions`.
         case function(Int)
         /// A `func` the file does not define (only a hand-built syntax tree has one).
         case unknownFunction(String)
     }
 
-    /// A statement, resolved.
-    struct Step: Sendable {
+    /// A statement, resolved (a class: executing it copies nothing).
+    final class Step: Sendable {
         /// What it calls.
         let target: Target
         /// The name called, for messages.
         let callee: String
         /// Its arguments.
         let arguments: [Operand]
+        /// The arguments already evaluated, when every one is a literal (no work per run).
+        let constantArguments: [OpArgument]?
         /// The slot its result goes to, if it assigns one.
         let result: Int?
         /// Its call site's slot.
         let site: Int
+
+        init(target: Target, callee: String, arguments: [Operand], constantArguments: [OpArgument]?, result: Int?, site: Int) {
+            self.target = target
+            self.callee = callee
+            self.arguments = arguments
+            self.constantArguments = constantArguments
+            self.result = result
+            self.site = site
+        }
     }
 
-    /// A scenario body or a `func`, resolved.
-    struct Block: Sendable {
+    /// A scenario body or a `func`, resolved (a class: calling it copies nothing).
+    final class Block: Sendable {
         /// Its name: the frame it runs in.
         let name: String
         /// The site of its header line (`scenario` or `func`).
@@ -78,10 +107,27 @@ public struct ResolvedScenario: Sendable {
         let steps: [Step]
         /// Slots a frame needs: parameters, then registers.
         let slotCount: Int
+        /// The name of each slot (`p`, `r3`), for messages.
+        let slotNames: [String]
         /// `ret` value, if any.
         let returnValue: Operand?
         /// The site of the `ret` line, if any.
         let returnSite: Int?
+
+        init(
+            name: String, headerSite: Int, parameters: [String], parameterSlots: [Int?], steps: [Step], slotNames: [String],
+            returnValue: Operand?, returnSite: Int?
+        ) {
+            self.name = name
+            self.headerSite = headerSite
+            self.parameters = parameters
+            self.parameterSlots = parameterSlots
+            self.steps = steps
+            self.slotCount = slotNames.count
+            self.slotNames = slotNames
+            self.returnValue = returnValue
+            self.returnSite = returnSite
+        }
     }
 
     /// Resolves `scenario` and the funcs of its file.
@@ -127,16 +173,31 @@ private struct Resolver {
         }
     }
 
+    /// The op arguments of literal operands, or nil if any operand needs a frame.
+    static func constant(_ operands: [ResolvedScenario.Operand]) -> [OpArgument]? {
+        var arguments: [OpArgument] = []
+        for operand in operands {
+            switch operand {
+            case .value(let v): arguments.append(.value(v))
+            case .string(let s): arguments.append(.string(s))
+            case .slot, .missingParameter: return nil
+            }
+        }
+        return arguments
+    }
+
     mutating func block(
         name: String, headerLine: Int, parameters: [String], body: [Statement], returnValue: ScenarioLanguage.Operand?,
         returnLine: Int?
     ) -> ResolvedScenario.Block {
         var slots: [String: Int] = [:]
         var parameterSlots: [Int?] = []
+        var names: [String] = []
         for p in parameters {
             if slots[p] == nil {
                 slots[p] = slots.count
                 parameterSlots.append(slots[p])
+                names.append(p)
             } else {
                 parameterSlots.append(nil)
             }
@@ -146,14 +207,15 @@ private struct Resolver {
             if let s = registers[n] { return s }
             let s = slots.count + registers.count
             registers[n] = s
+            names.append("r\(n)")
             return s
         }
         func operand(_ o: ScenarioLanguage.Operand) -> ResolvedScenario.Operand {
             switch o {
             case .literal(let v): .value(.initialized(v, width: .bits64))
             case .string(let s): .string(s)
-            case .register(let n, let offset): .slot(register(n), offset: offset, name: "r\(n)")
-            case .parameter(let p, let offset): slots[p].map { .slot($0, offset: offset, name: p) } ?? .missingParameter(p)
+            case .register(let n, let offset): .slot(register(n), offset: offset)
+            case .parameter(let p, let offset): slots[p].map { .slot($0, offset: offset) } ?? .missingParameter(p)
             }
         }
         let header = site(name, headerLine)
@@ -162,16 +224,17 @@ private struct Resolver {
         for statement in body {
             let target: ResolvedScenario.Target
             switch statement.target {
-            case .op(let op): target = .op(op)
+            case .op(let op): target = .op(ResolvedScenario.OpCall(op))
             case .function(let f): target = functionIndex[f].map { .function($0) } ?? .unknownFunction(f)
             }
+            let arguments = statement.arguments.map(operand)
             steps.append(ResolvedScenario.Step(
-                target: target, callee: statement.callee, arguments: statement.arguments.map(operand),
+                target: target, callee: statement.callee, arguments: arguments, constantArguments: Self.constant(arguments),
                 result: statement.result.map(register), site: site(name, statement.position.line)))
         }
         let ret = returnValue.map(operand)
         return ResolvedScenario.Block(
-            name: name, headerSite: header, parameters: parameters, parameterSlots: parameterSlots, steps: steps, slotCount: slots.count + registers.count,
+            name: name, headerSite: header, parameters: parameters, parameterSlots: parameterSlots, steps: steps, slotNames: names,
             returnValue: ret, returnSite: returnLine.map { site(name, $0) })
     }
 }

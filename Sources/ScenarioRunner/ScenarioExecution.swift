@@ -57,19 +57,24 @@ final class ScenarioExecution {
 
     /// Executes one statement; its value (nil for none, or after misuse).
     private func execute(_ step: ResolvedScenario.Step, of block: Block, in frame: inout [ShadowedValue?]) -> ShadowedValue? {
-        var arguments: [OpArgument] = []
-        arguments.reserveCapacity(step.arguments.count)
-        for operand in step.arguments {
-            switch evaluate(operand, of: block, in: frame) {
-            case .success(let a): arguments.append(a)
-            case .failure(let e):
-                misuse("\(step.callee): \(e.message)")
-                return nil
+        var arguments: [OpArgument]
+        if let constant = step.constantArguments {
+            arguments = constant
+        } else {
+            arguments = []
+            arguments.reserveCapacity(step.arguments.count)
+            for operand in step.arguments {
+                switch evaluate(operand, of: block, in: frame) {
+                case .success(let a): arguments.append(a)
+                case .failure(let e):
+                    misuse("\(step.callee): \(e.message)")
+                    return nil
+                }
             }
         }
         switch step.target {
         case .op(let op):
-            if op.checksArgumentsEagerly { arguments = passEagerly(arguments) }
+            if op.checksArgumentsEagerly, arguments.contains(where: \.isPartlyUninitialized) { arguments = passEagerly(arguments) }
             do {
                 return try op.run(OpInvocation(machine: machine, cpu: cpu, arguments: arguments))
             } catch {
@@ -85,6 +90,7 @@ final class ScenarioExecution {
     }
 
     /// Passes the value arguments of a call through `passArguments` (eager checks in the caller).
+    /// Only called when some argument has shadow: for initialized values it changes nothing.
     private func passEagerly(_ arguments: [OpArgument]) -> [OpArgument] {
         let values = arguments.compactMap { a -> ShadowedValue? in if case .value(let v) = a { v } else { nil } }
         guard !values.isEmpty else { return arguments }
@@ -103,8 +109,8 @@ final class ScenarioExecution {
             return .success(.value(v))
         case .string(let s):
             return .success(.string(s))
-        case .slot(let slot, let offset, let name):
-            guard let v = frame[slot] else { return .failure(OpError("\(name) is used before it is assigned")) }
+        case .slot(let slot, let offset):
+            guard let v = frame[slot] else { return .failure(OpError("\(block.slotNames[slot]) is used before it is assigned")) }
             return .success(.value(offset == 0 ? v : ShadowedValue.add(v, .initialized(UInt64(bitPattern: offset), width: .bits64))))
         case .missingParameter(let name):
             return .failure(OpError("'\(name)' is not a parameter of \(block.name)"))
@@ -154,5 +160,13 @@ final class ScenarioExecution {
                 return nil
             }
         }
+    }
+}
+
+extension OpArgument {
+    /// Whether it is a value with any shadow bit set (what an eager check would look at).
+    var isPartlyUninitialized: Bool {
+        if case .value(let v) = self { return v.shadow != 0 }
+        return false
     }
 }

@@ -6,8 +6,7 @@ import Foundation
 import HarnessCore
 import KMSAN
 import KernelMemory
-import PageAllocatorPlugin
-import SlabPlugin
+import BundledPlugins
 
 /// Target: kmalloc(64)+kfree pairs per second with KMSAN on.
 let kmallocPairsTarget = 3_000_000.0
@@ -26,7 +25,7 @@ final class AllocatorMachines: @unchecked Sendable {
         func boot(kmsan: Bool) throws -> (Machine, KernelCPU) {
             var configuration = MachineConfiguration()
             configuration.kmsan.enabled = kmsan
-            let machine = try Machine(configuration: configuration, plugins: [PageAllocatorPlugin(), SlabPlugin()], sink: InMemoryReportSink())
+            let machine = try Machine(configuration: configuration, plugins: BundledPlugins.all, sink: InMemoryReportSink())
             return (machine, machine.makeCPU(comm: "bench"))
         }
         on = try boot(kmsan: true)
