@@ -5,7 +5,7 @@ import KernelMemory
 /// The SLUB-like slab allocator plugin: provides `.slab` on top of the machine's page allocator.
 ///
 /// ```swift
-/// let machine = try Machine(plugins: [PageAllocatorPlugin(), SlabPlugin()], sink: sink)
+/// let machine = try Machine(plugins: BundledPlugins.all, sink: sink)   // the page allocator, then this
 /// let p = machine.slab!.kmalloc(80, gfp: .kernel, on: cpu)   // an object of kmalloc-96
 /// ```
 ///
