@@ -49,7 +49,9 @@ extension SlubAllocator {
     /// if asked), then `kmsan_kmalloc_large` poisons (or unpoisons) the `size` bytes asked for.
     func kmallocLargeNode(_ size: Int, gfp: GFPFlags, on cpu: KernelCPU) -> KernelAddress? {
         cpu.call(sites.kmallocLargeNode) { () -> KernelAddress? in
-            guard size > 0, size <= Self.kmallocMaxSize else { return nil }
+            // No size check of slub's own: above KMALLOC_MAX_SIZE the order exceeds MAX_PAGE_ORDER
+            // and the page allocator's WARN_ON_ONCE_GFP fails it (whatever __GFP_NOFAIL says).
+            guard size > 0 else { return nil }
             let order = SlabLayout.pageOrder(of: size)
             guard let head = pages.allocPages(gfp.union(.comp), order: order, on: cpu) else { return nil }
             pages.setOwner("kmalloc_large", ofBlockAt: head)

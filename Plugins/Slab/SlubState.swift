@@ -101,15 +101,15 @@ struct SlubState {
     var freeSlots: [Int] = []
     /// Owners of live slab and `kmalloc_large` frames, by frame index (`struct page` fields).
     var pages: [PageOwner?]
-    /// Frames that were ours and went back to the page allocator, by frame index.
-    var retired: [RetiredOwner?]
+    /// Frames that were ours and went back to the page allocator, by frame index: sparse (a
+    /// dictionary), so that booting a machine costs nothing per frame for it.
+    var retired: [Int: RetiredOwner] = [:]
     /// The next cache id.
     var nextID = 0
 
     /// Empty state for a machine of `frameCount` frames.
     init(frameCount: Int) {
         pages = Array(repeating: nil, count: frameCount)
-        retired = Array(repeating: nil, count: frameCount)
     }
 
     /// Records a new cache and returns it.
@@ -172,9 +172,9 @@ struct SlubState {
 
     /// Marks frames as owned by us.
     mutating func own(_ head: PageFrameNumber, order: Int, as owner: PageOwner) {
-        for i in head.index..<head.index + (1 << order) {
-            pages[i] = owner
-            retired[i] = nil
+        for i in head.index..<head.index + (1 << order) { pages[i] = owner }
+        if !retired.isEmpty {
+            for i in head.index..<head.index + (1 << order) { retired.removeValue(forKey: i) }
         }
     }
 

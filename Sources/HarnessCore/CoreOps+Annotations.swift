@@ -10,7 +10,7 @@ extension CoreOps {
             "kmsan_check_memory", [.init("addr", .pointer, resource: .address), .init("n", .integer, range: 0...65536)], returnsValue: false,
             help: "report each run of uninitialized bytes (one report per origin), in the caller"
         ) { inv throws(OpError) in
-            let n = try inv.size(1, "n")
+            let n = try inv.size(1)
             inv.runtime.checkMemory(try inv.pointer(0), size: n, on: inv.cpu)
             return nil
         },
@@ -18,7 +18,7 @@ extension CoreOps {
             "kmsan_poison_memory", [.init("addr", .pointer, resource: .address), .init("n", .integer, range: 0...65536)], returnsValue: false,
             help: "mark n bytes uninitialized, with an origin of the current stack"
         ) { inv throws(OpError) in
-            let n = try inv.size(1, "n")
+            let n = try inv.size(1)
             inv.runtime.poisonMemory(try inv.pointer(0), size: n, on: inv.cpu)
             return nil
         },
@@ -26,7 +26,7 @@ extension CoreOps {
             "kmsan_unpoison_memory", [.init("addr", .pointer, resource: .address), .init("n", .integer, range: 0...65536)], returnsValue: false,
             help: "mark n bytes initialized (a partly unpoisoned origin slot keeps its origin)"
         ) { inv throws(OpError) in
-            let n = try inv.size(1, "n")
+            let n = try inv.size(1)
             inv.runtime.unpoisonMemory(try inv.pointer(0), size: n, on: inv.cpu)
             return nil
         },

@@ -26,7 +26,7 @@ extension CoreOps {
             returnsValue: true,
             help: "store up to size return addresses of the current stack (innermost first, skipping skipnr) as u64s; returns how many"
         ) { inv throws(OpError) in
-            let size = try inv.size(1), skip = try inv.size(2, "skipnr")
+            let size = try inv.size(1), skip = try inv.size(2)
             let frames = inv.cpu.current.frames.reversed().dropFirst(skip).prefix(size)
             return try inv.inFrame("stack_trace_save", file: "kernel/stacktrace.c") { () throws(OpError) in
                 .integer(storeEntries(Array(frames), at: try inv.pointer(0), inv))
@@ -37,9 +37,9 @@ extension CoreOps {
             returnsValue: true, result: .depotHandle,
             help: "save nr_entries u64 return addresses to the stack depot; returns the 32-bit handle (0 for none)"
         ) { inv throws(OpError) in
-            let address = try inv.pointer(0), count = try inv.size(1, "nr_entries")
+            let address = try inv.pointer(0), count = try inv.size(1)
             let (bytes, overflow) = count.multipliedReportingOverflow(by: 8)
-            guard !overflow else { throw OpError("stack_depot_save: nr_entries \(count) is too large") }
+            guard !overflow else { throw OpError("nr_entries \(count) is too large") }
             return try inv.inFrame("stack_depot_save", file: "lib/stackdepot.c") { () throws(OpError) -> ShadowedValue in
                 // lib/stackdepot.c is not instrumented: it reads the entries' bits, not their shadow.
                 let raw: [UInt8]

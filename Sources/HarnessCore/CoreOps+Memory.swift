@@ -11,7 +11,7 @@ extension CoreOps {
             checksArgumentsEagerly: false,
             help: "fill n bytes with the low byte of c; the range becomes initialized whatever c is"
         ) { inv throws(OpError) in
-            let n = try inv.size(2, "n")
+            let n = try inv.size(2)
             inv.runtime.memset(try inv.pointer(0), UInt8(truncatingIfNeeded: try inv.value(1).value), count: n, on: inv.cpu)
             return nil
         },
@@ -20,7 +20,7 @@ extension CoreOps {
             checksArgumentsEagerly: false,
             help: "copy n bytes; shadow follows the data and uninitialized bytes get chained origins"
         ) { inv throws(OpError) in
-            let n = try inv.size(2, "n")
+            let n = try inv.size(2)
             inv.runtime.memcpy(try inv.pointer(0), try inv.pointer(1), count: n, on: inv.cpu)
             return nil
         },
@@ -29,7 +29,7 @@ extension CoreOps {
             checksArgumentsEagerly: false,
             help: "memcpy for overlapping ranges (the same metadata routine)"
         ) { inv throws(OpError) in
-            let n = try inv.size(2, "n")
+            let n = try inv.size(2)
             inv.runtime.memmove(try inv.pointer(0), try inv.pointer(1), count: n, on: inv.cpu)
             return nil
         },
@@ -54,9 +54,9 @@ extension CoreOps {
         ) { inv throws(OpError) in
             let address = try inv.pointer(0)
             let value = try inv.value(1, as: width)
-            let count = try inv.size(2, "count")
+            let count = try inv.size(2)
             let (bytes, overflow) = count.multipliedReportingOverflow(by: width.byteCount)
-            guard !overflow else { throw OpError("memset\(bits): count \(count) is too large") }
+            guard !overflow else { throw OpError("count \(count) is too large") }
             return try inv.inFrame("memset\(bits)", file: "lib/string.c") { () throws(OpError) -> ShadowedValue? in
                 do throws(MemoryFault) {
                     try inv.runtime.addressSpace.validate(address, count: bytes)
@@ -87,7 +87,7 @@ extension CoreOps {
     /// a plain store fault: a HARNESS `bad-access`.
     private static func copyFromKernelNofault(_ inv: OpInvocation) throws(OpError) -> ShadowedValue {
         let dst = try inv.pointer(0), src = try inv.pointer(1)
-        let n = try inv.size(2, "n")
+        let n = try inv.size(2)
         let runtime = inv.runtime, cpu = inv.cpu
         return try inv.inFrame("copy_from_kernel_nofault", file: "mm/maccess.c") { () throws(OpError) -> ShadowedValue in
             guard src >= TASK_SIZE else { return .integer(-ERANGE) }

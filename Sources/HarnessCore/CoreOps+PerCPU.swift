@@ -19,7 +19,7 @@ extension CoreOps {
         ) { inv throws(OpError) in
             let ptr = try inv.value(0)
             guard let address = inv.machine.percpu.pointer(KernelAddress(ptr.value), cpu: inv.cpu.id) else {
-                throw OpError("this_cpu_ptr: \(KernelAddress(ptr.value)) is not a pointer from alloc_percpu (or CPU \(inv.cpu.id) has no unit)")
+                throw OpError("\(KernelAddress(ptr.value)) is not a pointer from alloc_percpu (or CPU \(inv.cpu.id) has no unit)")
             }
             return ShadowedValue(value: address.raw, shadow: ptr.shadow, origin: ptr.origin, width: .bits64)
         },

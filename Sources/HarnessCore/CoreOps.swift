@@ -20,13 +20,6 @@ public enum CoreOps {
 }
 
 extension OpInvocation {
-    /// Argument `index` as a byte count: an `OpError` if it is negative (as a signed 64-bit value).
-    func size(_ index: Int, _ name: String = "size") throws(OpError) -> Int {
-        let n = try integer(index)
-        guard n >= 0 else { throw OpError("\(name) must not be negative (got \(n))") }
-        return n
-    }
-
     /// Argument `index` as a value of `width`: its low bytes, with their shadow and origin.
     func value(_ index: Int, as width: ValueWidth) throws(OpError) -> ShadowedValue {
         let v = try value(index)

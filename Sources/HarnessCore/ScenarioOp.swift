@@ -112,6 +112,13 @@ public struct OpInvocation {
     /// Argument `index` as an integer (its value bits).
     public func integer(_ index: Int) throws(OpError) -> Int { Int(truncatingIfNeeded: try value(index).value) }
 
+    /// Argument `index` as a byte count, the kernel's unsigned `size_t` (`-1` is 2^64 - 1),
+    /// saturated at `Int.max`: no range or allocation is that large, so a saturated size fails
+    /// the way the huge one would (a range that is not mapped, an order above MAX_PAGE_ORDER).
+    public func size(_ index: Int) throws(OpError) -> Int {
+        Int(clamping: try value(index).value)
+    }
+
     /// Argument `index` as an address.
     public func pointer(_ index: Int) throws(OpError) -> KernelAddress { KernelAddress(try value(index).value) }
 

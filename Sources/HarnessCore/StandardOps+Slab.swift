@@ -41,16 +41,16 @@ extension StandardOps {
         },
         ScenarioOp("kmalloc", [.init("size", .integer, range: kmallocSizes), .init("gfp", .gfp)], returnsValue: true, result: .slabObject,
                    help: "size classes kmalloc-8 ... kmalloc-8k, page blocks above 8 KiB; uninitialized unless __GFP_ZERO") { inv throws(OpError) in
-            .pointer(try slab(inv).kmalloc(try inv.integer(0), gfp: try inv.gfp(1), on: inv.cpu) ?? .null)
+            .pointer(try slab(inv).kmalloc(try inv.size(0), gfp: try inv.gfp(1), on: inv.cpu) ?? .null)
         },
         ScenarioOp("kzalloc", [.init("size", .integer, range: kmallocSizes), .init("gfp", .gfp)], returnsValue: true, result: .slabObject,
                    help: "kmalloc with __GFP_ZERO: initialized memory") { inv throws(OpError) in
-            .pointer(try slab(inv).kzalloc(try inv.integer(0), gfp: try inv.gfp(1), on: inv.cpu) ?? .null)
+            .pointer(try slab(inv).kzalloc(try inv.size(0), gfp: try inv.gfp(1), on: inv.cpu) ?? .null)
         },
         ScenarioOp("krealloc", [.init("p", .pointer, resource: .slabObject), .init("size", .integer, range: kmallocSizes), .init("gfp", .gfp)],
                    returnsValue: true, result: .slabObject,
                    help: "resize; kept bytes keep their shadow and origin; size 0 frees") { inv throws(OpError) in
-            .pointer(try slab(inv).krealloc(try inv.pointer(0), size: try inv.integer(1), gfp: try inv.gfp(2), on: inv.cpu) ?? .null)
+            .pointer(try slab(inv).krealloc(try inv.pointer(0), size: try inv.size(1), gfp: try inv.gfp(2), on: inv.cpu) ?? .null)
         },
         ScenarioOp("kfree", [.init("p", .pointer, resource: .slabObject)], returnsValue: false,
                    help: "free a kmalloc'ed (or any slab) object; NULL is ignored") { inv throws(OpError) in

@@ -7,7 +7,7 @@ extension KMSANRuntime {
     /// whose pages have metadata in different sections, or that mixes tracked and untracked
     /// pages, cannot.
     package func metadataIsContiguous(_ address: KernelAddress, size: Int) -> Bool {
-        guard size > 0, address.pageOffset + size > PAGE_SIZE else { return true }
+        guard size > 0, size > PAGE_SIZE - address.pageOffset else { return true }
         var tracked = 0
         var untracked = 0
         var directMapRuns = 0

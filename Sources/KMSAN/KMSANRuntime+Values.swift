@@ -106,12 +106,13 @@ extension KMSANRuntime {
     /// overflow is a HARNESS `misuse` and returns the null address.
     public func local(size: Int, name: String, on cpu: KernelCPU) -> KernelAddress {
         let task = cpu.current
-        let aligned = (max(size, 1) + 7) & ~7
-        guard !task.stackBase.isNull, size >= 0, task.stackUsed + aligned <= KernelTask.stackSize else {
+        let room = KernelTask.stackSize - task.stackUsed
+        // Checked before any arithmetic on `size`, which a program may make as large as it likes.
+        guard !task.stackBase.isNull, size >= 0, size <= room, (max(size, 1) + 7) & ~7 <= room else {
             reportHarnessFinding(.misuse, "kernel stack overflow: no room for local '\(name)' of \(size) bytes", on: cpu)
             return .null
         }
-        task.stackUsed += aligned
+        task.stackUsed += (max(size, 1) + 7) & ~7
         let address = task.stackBase + (KernelTask.stackSize - task.stackUsed)
         guard size > 0, isEnabled, !isInRuntime(cpu) else { return address }
         // The origin names the function creating the local and its caller, so it is taken

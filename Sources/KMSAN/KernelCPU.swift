@@ -37,8 +37,17 @@ public final class KernelCPU {
     @inline(__always)
     public var context: KMSANContext { inTask ? current.kmsan : percpuContext }
 
-    /// Switches to another task (a context switch).
+    /// Tasks switched away from while calls on their stacks were still running: kept alive
+    /// until those calls return (a switched-out task stays on a runqueue in the kernel too),
+    /// so `call` always pops from memory that is still there.
+    @exclusivity(unchecked) private var suspended: [KernelTask] = []
+
+    /// Switches to another task (a context switch). The old task lives on while frames pushed
+    /// by calls still running are on its stack; a task whose stack has emptied is let go.
     public func switchTo(_ task: KernelTask) {
+        let old = current
+        suspended.removeAll { $0.callDepth == 0 && $0 !== task }
+        if old.callDepth > 0, !suspended.contains(where: { $0 === old }) { suspended.append(old) }
         current = task
         currentStack = task.stack
     }

@@ -25,33 +25,64 @@ package struct MemorySegment {
 }
 
 extension AddressSpace {
-    /// Rejects a negative size or a range that wraps around the end of the address space.
+    /// Rejects a negative size or a range that wraps around the end of the address space (a
+    /// range may end exactly at 2^64: its last byte is 0xffffffffffffffff).
     private func checkRange(_ address: KernelAddress, count: Int) throws(MemoryFault) {
         guard count >= 0, count == 0 || address.raw <= UInt64.max - UInt64(count - 1) else {
             throw MemoryFault(kind: .invalidRange, address: address, size: count)
         }
     }
 
-    /// Checks that every byte of `[address, address + count)` is mapped.
+    /// Checks that every byte of `[address, address + count)` is mapped. The walk visits
+    /// mapped extents (the direct map in one step, page-table pages one by one) and stops at
+    /// the first unmapped byte, so its time is proportional to the memory the range covers.
+    /// All arithmetic is in offsets from `address`, which never wrap.
     public func validate(_ address: KernelAddress, count: Int) throws(MemoryFault) {
         try checkRange(address, count: count)
-        guard count > 0 else { return }
-        var page = address.pageAligned
-        let end = address + count
-        while page < end {
-            if translate(page) == nil {
-                throw MemoryFault(kind: .unmapped, address: max(page, address), size: count)
+        let total = UInt64(count)
+        var pos: UInt64 = 0
+        while pos < total {
+            let a = KernelAddress(address.raw &+ pos)
+            guard let extent = mappedExtent(at: a) else {
+                throw MemoryFault(kind: .unmapped, address: a, size: count)
             }
-            page = page + PAGE_SIZE
+            pos += min(extent, total - pos)
         }
+    }
+
+    /// Bytes from `a` to the end of the mapped extent it starts: to the end of physical memory
+    /// in the direct map, to the end of its page elsewhere; nil if `a` is not mapped.
+    func mappedExtent(at a: KernelAddress) -> UInt64? {
+        if a >= PAGE_OFFSET, a.raw - PAGE_OFFSET.raw < UInt64(memory.size) {
+            return UInt64(memory.size) - (a.raw - PAGE_OFFSET.raw)
+        }
+        guard translate(a) != nil else { return nil }
+        return UInt64(PAGE_SIZE - a.pageOffset)
+    }
+
+    /// Bytes from the unmapped address `a` to the next mapped byte, at most `limit`: the walk
+    /// over an unmapped gap is one step, whatever its size.
+    func unmappedGap(at a: KernelAddress, limit: UInt64) -> UInt64 {
+        var gap = limit
+        func consider(_ target: UInt64) { if target > a.raw { gap = min(gap, target - a.raw) } }
+        if a < PAGE_OFFSET, memory.size > 0 { consider(PAGE_OFFSET.raw) }
+        let nextPage = (a.raw >> UInt64(PAGE_SHIFT)) + 1
+        for (region, table) in [(AddressRegion.vmalloc, vmallocPages), (AddressRegion.user, userPages)] {
+            let from = max(nextPage, region.start.raw >> UInt64(PAGE_SHIFT))
+            if let page = table.firstMappedPage(atOrAfter: from), page <= UInt64.max >> UInt64(PAGE_SHIFT) {
+                consider(page << UInt64(PAGE_SHIFT))
+            }
+        }
+        return max(gap, 1)
     }
 
     /// Calls `body` for each maximal run of `[address, address + count)` with contiguous host
     /// data and metadata, in address order.
     ///
     /// By default the whole range must be mapped (else a `MemoryFault` and no call). With
-    /// `unmappedAsUntracked`, as KMSAN's metadata-only operations do, unmapped pages become
-    /// runs with neither data nor metadata and nothing is thrown for them.
+    /// `unmappedAsUntracked`, as KMSAN's metadata-only operations do, unmapped memory becomes
+    /// runs with neither data nor metadata and nothing is thrown for them; an unmapped gap is
+    /// one run reached in one step.
     package func forEachSegment(
         _ address: KernelAddress, count: Int, unmappedAsUntracked: Bool = false,
         _ body: (MemorySegment) -> Void
@@ -61,13 +92,14 @@ extension AddressSpace {
         } else {
             try validate(address, count: count)
         }
-        var pos = 0
+        let total = UInt64(count)
+        var pos: UInt64 = 0
         var current: MemorySegment?
         var lastFrame = PageFrameNumber(-2)
-        while pos < count {
-            let a = address + pos
-            let chunk = min(count - pos, PAGE_SIZE - a.pageOffset)
+        while pos < total {
+            let a = KernelAddress(address.raw &+ pos)
             guard let t = translate(a) else {
+                let chunk = Int(unmappedGap(at: a, limit: total - pos))
                 if var seg = current, seg.region == nil {
                     seg.count += chunk
                     current = seg
@@ -76,9 +108,10 @@ extension AddressSpace {
                     current = MemorySegment(address: a, count: chunk, region: nil, data: nil, shadow: nil, origin: nil)
                 }
                 lastFrame = PageFrameNumber(-2)
-                pos += chunk
+                pos += UInt64(chunk)
                 continue
             }
+            let chunk = Int(min(total - pos, UInt64(PAGE_SIZE - a.pageOffset)))
             if var seg = current, t.region == seg.region, t.frame.index == lastFrame.index + 1,
                memory.section(of: t.frame) == memory.section(of: lastFrame), (seg.shadow != nil) == t.tracked {
                 seg.count += chunk
@@ -93,15 +126,16 @@ extension AddressSpace {
                     origin: t.tracked ? memory.originBase(t.frame) + (off >> 2) : nil)
             }
             lastFrame = t.frame
-            pos += chunk
+            pos += UInt64(chunk)
         }
         if let seg = current { body(seg) }
     }
 
     /// Reads `count` bytes of simulated data (no metadata involved, as a device would).
     public func readBytes(_ address: KernelAddress, count: Int) throws(MemoryFault) -> [UInt8] {
+        try validate(address, count: count)  // before any host memory is reserved for the bytes
         var out: [UInt8] = []
-        out.reserveCapacity(max(0, count))
+        out.reserveCapacity(count)
         try forEachSegment(address, count: count) { seg in
             out.append(contentsOf: UnsafeRawBufferPointer(start: seg.data, count: seg.count))
         }

@@ -32,10 +32,11 @@ extension ScenarioParser {
                 error(combined, at: position)
             } else {
                 blocks[block].expectations.append(Expectation(report: nil, position: position))
+                blocks[block].sawNoReport = true
             }
             return
         }
-        if blocks[block].expectations.contains(where: { $0.report == nil }) {
+        if blocks[block].sawNoReport {
             error(combined, at: position)
             return
         }

@@ -73,6 +73,8 @@ struct RawBlock: Sendable {
     var expectations: [Expectation] = []
     /// Whether any `expect` line was written, valid or not.
     var sawExpect = false
+    /// Whether an `expect no-report` line was accepted (kept as a flag: one look per line).
+    var sawNoReport = false
     /// Registers assigned by statements that could not be read (not reported as unassigned).
     var unreadAssignments: Set<Int> = []
     /// Whether any error was found in the block (it is then left out).

@@ -99,11 +99,27 @@ import Testing
         #expect(orders == [0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 3, 3])
     }
 
-    @Test func tooLargeRequestsFail() throws {
+    /// Above KMALLOC_MAX_SIZE slub passes the order to the page allocator, whose
+    /// `WARN_ON_ONCE_GFP(order > MAX_PAGE_ORDER, gfp)` warns once and fails it; __GFP_NOFAIL
+    /// changes nothing there (mm/page_alloc.c checks the order first).
+    @Test func tooLargeRequestsWarnOnceAndFail() throws {
         try withSlabMachine { m in
             m.run("test_fn") {
                 #expect(m.slab.kmalloc(SlubAllocator.kmallocMaxSize + 1, gfp: .kernel, on: m.cpu) == nil)
-                #expect(m.slab.kmalloc(-1, gfp: .kernel, on: m.cpu) == nil)
+                #expect(m.slab.kmalloc(Int.max, gfp: [.kernel, .noFail], on: m.cpu) == nil)
+            }
+            #expect(m.titles == ["WARNING: alloc-order-above-max in __alloc_pages"])
+        }
+    }
+
+    /// Twin: with __GFP_NOWARN the same requests fail quietly, and the largest size that fits works.
+    @Test func tooLargeRequestsWithNoWarnFailQuietly() throws {
+        try withSlabMachine { m in
+            m.run("test_fn") {
+                #expect(m.slab.kmalloc(SlubAllocator.kmallocMaxSize + 1, gfp: [.kernel, .noWarn], on: m.cpu) == nil)
+                let largest = m.slab.kmalloc(SlubAllocator.kmallocMaxSize, gfp: [.kernel, .noWarn], on: m.cpu)
+                #expect(largest != nil)
+                if let largest { m.slab.kfree(largest, on: m.cpu) }
             }
             #expect(m.sink.reports.isEmpty)
         }
