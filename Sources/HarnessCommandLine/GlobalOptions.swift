@@ -14,6 +14,9 @@ public struct GlobalOptions: ParsableArguments {
     /// Creates the options (ArgumentParser's requirement).
     public init() {}
 
+    /// Refuses an unknown profile before anything runs (a usage error: exit 64, with the usage).
+    public func validate() throws { _ = try policy() }
+
     /// The named profile, or nil; an unknown name is a usage error listing the valid ones.
     public func policy() throws -> KMSANPolicy? {
         guard let profile else { return nil }

@@ -28,7 +28,12 @@ public protocol HarnessTool {
     static var defaultScenarioPaths: [String] { get }
     /// Subcommands of the tool's own, after `run` and `ops`.
     static var extraSubcommands: [any ParsableCommand.Type] { get }
+    /// What `--version` prints.
+    static var version: String { get }
 }
+
+/// The version of kmsan-harness (CHANGELOG.md).
+public let kmsanHarnessVersion = "0.2.0"
 
 extension HarnessTool {
     /// `Run KMSAN allocator scenarios on simulated kernels.`
@@ -37,6 +42,8 @@ extension HarnessTool {
     public static var defaultScenarioPaths: [String] { ["Harnesses"] }
     /// None.
     public static var extraSubcommands: [any ParsableCommand.Type] { [] }
+    /// kmsan-harness's own version.
+    public static var version: String { kmsanHarnessVersion }
 
     /// The tool's plugin set; a set whose plugins do not fit together is a usage error that
     /// names the clash (exit status 64), never a crash.
@@ -61,6 +68,7 @@ public struct HarnessCommand<Tool: HarnessTool>: ParsableCommand {
                 the reports it must produce. `run` executes them, each on a fresh machine; `ops` lists \
                 what a scenario can call, with every config key and named constant.
                 """,
+            version: Tool.version,
             subcommands: [RunCommand<Tool>.self, OpsCommand<Tool>.self] + Tool.extraSubcommands)
     }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HarnessCore
 import KMSAN
+import KernelMemory
 import ScenarioLanguage
 import ScenarioRunner
 
@@ -18,9 +19,11 @@ public struct RunCommand<Tool: HarnessTool>: ParsableCommand {
             commandName: "run",
             abstract: "Run scenario files and compare their reports with their expectations.",
             discussion: """
-                Exit status: 0 if all scenarios pass, 1 if any fails, 2 if a file has errors \
-                (printed as path:line:column: error: ...; the other scenarios still run). \
-                `\(Tool.commandName) ops` lists the ops, config keys and constants a scenario may use.
+                Exit status: 0 if every scenario passed; 1 if one failed, or if no scenario ran \
+                (an empty folder, a --filter that matches nothing); 2 if a file has errors \
+                (printed as path:line:column: error: ...; the other scenarios still run); \
+                64 for a usage error. `\(Tool.commandName) ops` lists the ops, config keys and \
+                constants a scenario may use.
                 """)
     }
 
@@ -33,7 +36,7 @@ public struct RunCommand<Tool: HarnessTool>: ParsableCommand {
     }
 
     /// Files or folders.
-    @Argument(help: "Scenario files or folders (default: every .scenario under Harnesses/).")
+    @Argument(help: "Scenario files or folders (default: every .scenario under ./Harnesses).")
     public var paths: [String] = []
     /// `--format`.
     @Option(help: "Output format: text or json.")
@@ -47,25 +50,72 @@ public struct RunCommand<Tool: HarnessTool>: ParsableCommand {
     /// Creates the command (ArgumentParser's requirement).
     public init() {}
 
-    /// Loads, runs and formats; nothing is printed.
-    public func execute() throws -> CommandOutput {
-        let plugins = try Tool.pluginSet()
-        let options = ScenarioRunOptions(profile: try global.policy(), panic: global.panic ? true : nil, plugins: plugins)
-        let suite = ScenarioSuite.load(paths: paths.isEmpty ? Tool.defaultScenarioPaths : paths, plugins: plugins, filter: filter)
-        let result = suite.run(options: options)
-        switch format {
-        case .text:
-            return CommandOutput(
-                standardOutput: result.results.map(\.text).joined() + result.summaryLine + "\n",
-                standardError: result.diagnostics.map { "\($0)\n" }.joined(), status: result.exitStatus)
-        case .json:
-            return CommandOutput(standardOutput: result.jsonLines.map { $0 + "\n" }.joined(), status: result.exitStatus)
+    /// Refuses a run with nothing to run before it starts: no path, and none of the tool's
+    /// default folders in the current directory (a usage error, with the usage).
+    public func validate() throws {
+        guard paths.isEmpty else { return }
+        let fm = FileManager.default
+        guard Tool.defaultScenarioPaths.contains(where: { fm.fileExists(atPath: $0) }) else {
+            let defaults = Tool.defaultScenarioPaths.map { $0.hasPrefix("/") ? $0 : "./\($0)" }.joined(separator: ", ")
+            throw ValidationError("no path given and no \(defaults) in the current directory: name the scenario files or folders to run")
         }
     }
 
-    /// Runs, prints, and exits with the contract's status.
+    /// Loads, runs and writes each scenario's output through `write` as soon as it and every
+    /// earlier scenario are done (`toStandardError` for diagnostics and progress); returns the
+    /// exit status.
+    public func execute(write: @escaping @Sendable (_ text: String, _ toStandardError: Bool) -> Void) throws -> Int32 {
+        let plugins = try Tool.pluginSet()
+        let options = ScenarioRunOptions(profile: try global.policy(), panic: global.panic ? true : nil, plugins: plugins)
+        let roots = paths.isEmpty ? Tool.defaultScenarioPaths.filter { FileManager.default.fileExists(atPath: $0) } : paths
+        if paths.isEmpty {
+            let shown = roots.map { $0.hasPrefix("/") ? $0 : "./\($0)" }.joined(separator: ", ")
+            write("\(Tool.commandName): no path given: running every scenario under \(shown)\n", true)
+        }
+        let suite = ScenarioSuite.load(paths: roots, plugins: plugins, filter: filter)
+        switch format {
+        case .text: write(suite.diagnostics.map { "\($0)\n" }.joined(), true)
+        case .json: write(suite.diagnostics.map { $0.jsonLine + "\n" }.joined(), false)
+        }
+        let progress = ProgressLine(total: suite.scenarios.count, enabled: format == .text && ProgressLine.standardErrorIsATerminal,
+                                    write: write)
+        let format = format
+        let result = suite.run(options: options) { scenario in
+            progress.clear()
+            write(format == .text ? scenario.text : scenario.jsonLines.map { $0 + "\n" }.joined(), false)
+            progress.advance()
+        }
+        progress.clear()
+        switch format {
+        case .text:
+            if result.notRun > 0 { write("\(result.summaryLine), \(result.notRun) not run\n", false) }
+            write(result.summaryLine + "\n", false)
+        case .json:
+            write(result.summaryJSON + "\n", false)
+        }
+        if result.results.isEmpty, result.diagnostics.isEmpty {
+            let why = filter.map { "no scenario name contains '\($0)'" } ?? "no .scenario file under \(roots.joined(separator: ", "))"
+            write("\(Tool.commandName): no scenario ran (\(why))\n", true)
+        }
+        return result.exitStatus
+    }
+
+    /// Runs everything and returns what it printed (for in-process callers and tests).
+    public func execute() throws -> CommandOutput {
+        let streams = Locked((out: "", err: ""))
+        let status = try execute { text, toStandardError in
+            streams.withLock { if toStandardError { $0.err += text } else { $0.out += text } }
+        }
+        return streams.withLock { CommandOutput(standardOutput: $0.out, standardError: $0.err, status: status) }
+    }
+
+    /// Runs, printing as it goes, and exits with the contract's status.
     public func run() throws {
-        try execute().emit()
+        let status = try execute { text, toStandardError in
+            guard !text.isEmpty else { return }
+            (toStandardError ? FileHandle.standardError : FileHandle.standardOutput).write(Data(text.utf8))
+        }
+        if status != 0 { throw ExitCode(status) }
     }
 }
 

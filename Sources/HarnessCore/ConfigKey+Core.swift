@@ -11,7 +11,19 @@ extension ConfigKey {
     /// | `panic`        | `on`, `off`             | off      | `kmsan.panicOnReport`          |
     /// | `memory`       | bytes, `K`/`M` suffixes | 64M      | `memorySize`                   |
     /// | `leak-check`   | `on`, `off`             | off      | `leakCheck`                    |
-    public static let core: [ConfigKey] = [profile, eagerChecks, panic, memory, leakCheck]
+    /// | `max-statements` | a positive integer    | 1000000  | `statementBudget`              |
+    public static let core: [ConfigKey] = [profile, eagerChecks, panic, memory, leakCheck, maxStatements]
+
+    /// `max-statements`: the execution budget of a scenario.
+    public static let maxStatements = ConfigKey(
+        "max-statements", values: "a positive integer", default: "\(MachineConfiguration().statementBudget)",
+        help: "statements a scenario may execute before it is stopped as a HARNESS timeout"
+    ) { value in
+        guard let n = IntegerLiteral.value(Substring(value)), n > 0, n <= UInt64(Int.max) else {
+            return .failure(ConfigValueError(expected: "a positive integer (decimal or 0x hex)"))
+        }
+        return .success { $0.statementBudget = Int(n) }
+    }
 
     /// `profile`: which kernel's KMSAN runs.
     public static let profile = ConfigKey.choice(
@@ -40,12 +52,13 @@ extension ConfigKey {
 
     /// `memory`: the simulated physical memory (`mem=`).
     public static let memory = ConfigKey(
-        "memory", values: "a size in bytes (64M, 16384K, 0x4000000)", default: "\(PhysicalMemory.defaultSize >> 20)M",
+        "memory", values: "a size in bytes up to 4G (64M, 16384K, 1G, 0x4000000)", default: "\(PhysicalMemory.defaultSize >> 20)M",
         help: "simulated physical memory, a multiple of the page size (mem=)"
     ) { value in
-        guard let size = IntegerLiteral.size(value), size > 0, size <= UInt64(Int.max), size % UInt64(PAGE_SIZE) == 0 else {
+        let limit = UInt64(MachineConfiguration.maxMemorySize)
+        guard let size = IntegerLiteral.size(value), size > 0, size <= limit, size % UInt64(PAGE_SIZE) == 0 else {
             return .failure(ConfigValueError(
-                expected: "a positive multiple of \(PAGE_SIZE) bytes, decimal or 0x hex with an optional K or M suffix (e.g. 64M)"))
+                expected: "a positive multiple of \(PAGE_SIZE) bytes up to \(limit >> 30)G, decimal or 0x hex with an optional K, M or G suffix (e.g. 64M)"))
         }
         return .success { $0.memorySize = Int(size) }
     }

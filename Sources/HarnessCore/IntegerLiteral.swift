@@ -28,14 +28,17 @@ public enum IntegerLiteral {
         return value
     }
 
-    /// A size with an optional `K` or `M` suffix (`64M`, `0x1000`), or nil.
+    /// A size with an optional `K`, `M` or `G` suffix (`64M`, `1G`, `0x1000`), or nil.
     public static func size(_ text: String) -> UInt64? {
         var body = Substring(text)
         var multiplier: UInt64 = 1
-        if let last = body.last, last == "K" || last == "M" {
-            multiplier = last == "K" ? 1 << 10 : 1 << 20
-            body = body.dropLast()
+        switch body.last {
+        case "K": multiplier = 1 << 10
+        case "M": multiplier = 1 << 20
+        case "G": multiplier = 1 << 30
+        default: break
         }
+        if multiplier > 1 { body = body.dropLast() }
         guard let value = value(body) else { return nil }
         let (product, overflow) = value.multipliedReportingOverflow(by: multiplier)
         return overflow ? nil : product

@@ -9,6 +9,7 @@ import KernelMemory
 /// | `memorySize`     | `memory`                            | 64 MiB (`mem=64M`) |
 /// | `kmsan`          | `profile`, `eager-checks`, `panic`  | `KMSANOptions()`   |
 /// | `leakCheck`      | `leak-check`                        | off                |
+/// | `statementBudget`| `max-statements`                    | 1 000 000          |
 /// | `pluginSettings` | the plugins' own keys               | each key's default |
 public struct MachineConfiguration: Sendable, Equatable {
     /// Simulated physical memory in bytes.
@@ -17,6 +18,12 @@ public struct MachineConfiguration: Sendable, Equatable {
     public var kmsan = KMSANOptions()
     /// Report memory still allocated at the end as HARNESS `leak`.
     public var leakCheck = false
+    /// Statements a scenario may execute (funcs' included) before it is stopped with a HARNESS
+    /// `timeout`: a runaway program (funcs fanning out exponentially) ends, the run goes on.
+    public var statementBudget = 1_000_000
+    /// The most simulated memory one machine may have (`memory` above it is refused): touching
+    /// all of it costs the host about three times as much (data, shadow, origins).
+    public static let maxMemorySize = 4 << 30
     /// Values of plugin-declared keys that were set (`ConfigKey.plugin`), by key; a key not set
     /// has its default.
     public var pluginSettings: [String: String] = [:]

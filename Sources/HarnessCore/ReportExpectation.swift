@@ -44,6 +44,17 @@ public struct ReportExpectation: Sendable, Equatable, CustomStringConvertible {
         ReportExpectation(.harness, kind.rawValue, in: function)
     }
 
+    /// `expect WARNING <kind> in <func>`.
+    public static func warning(_ kind: WarningKind, in function: String) -> ReportExpectation {
+        ReportExpectation(.warning, kind.rawValue, in: function)
+    }
+
+    /// `expect KASAN <type> in <func> [read|write size]`.
+    public static func kasan(_ type: KASANBugType, in function: String, access: KASANAccess? = nil) -> ReportExpectation {
+        ReportExpectation(.kasan, type.rawValue, in: function,
+                          access: access.map { "\($0.direction.rawValue) of size \($0.size)" })
+    }
+
     /// Why `report` does not match, or nil if it does.
     public func mismatch(_ report: KernelReport) -> String? {
         if report.tool != tool || report.bugType != bugType || report.function != function {
@@ -61,7 +72,8 @@ public struct ReportExpectation: Sendable, Equatable, CustomStringConvertible {
         if let storedAt, !report.origin.contains(where: { $0.kind == .storedAt && $0.frames.contains { $0.function == storedAt } }) {
             return "expected a chain link stored at \(storedAt)"
         }
-        if let access, !report.message.contains(where: { $0.hasPrefix(access) }) {
+        let accessLine = report.kasanAccess.map { "\($0.direction.rawValue) of size \($0.size)" }
+        if let access, accessLine != access, !report.message.contains(where: { $0.hasPrefix(access) }) {
             return "expected the access line '\(access)'"
         }
         return nil

@@ -7,7 +7,7 @@ extension ScenarioCase: CustomTestStringConvertible {
 
     /// Where a failure points: the scenario's `scenario` line in its file.
     public var sourceLocation: SourceLocation {
-        SourceLocation(fileID: "Scenarios/\(relativePath)", filePath: scenario.path,
+        SourceLocation(fileID: "Scenarios/\(relativePath)", filePath: absolutePath,
                        line: max(1, scenario.position.line), column: max(1, scenario.position.column))
     }
 }

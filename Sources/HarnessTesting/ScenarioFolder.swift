@@ -60,7 +60,11 @@ public struct ScenarioCase: Sendable {
 
     /// Its path relative to the folder.
     public var relativePath: String {
-        let prefix = root.hasSuffix("/") ? root : root + "/"
+        let canonicalRoot = ScenarioSuite.canonicalPath(root)
+        let prefix = canonicalRoot.hasSuffix("/") ? canonicalRoot : canonicalRoot + "/"
         return scenario.path.hasPrefix(prefix) ? String(scenario.path.dropFirst(prefix.count)) : scenario.path
     }
+
+    /// Its absolute path.
+    public var absolutePath: String { URL(fileURLWithPath: scenario.path).standardizedFileURL.path }
 }

@@ -14,6 +14,8 @@ public enum HarnessErrorKind: String, Sendable, CaseIterable {
     case misuse
     /// A test's own expectation did not hold (`kunit_expect_eq` with different values).
     case expectationFailed = "expectation-failed"
+    /// A scenario ran past its execution budget (`config max-statements`) and was stopped.
+    case timeout
 }
 
 extension KMSANRuntime {

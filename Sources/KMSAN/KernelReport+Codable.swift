@@ -1,5 +1,9 @@
+import KernelMemory
+
 /// `KernelReport`'s JSON form: one key per property, optional facts only when present, and
 /// `layout` only when it is not mainline's, so mainline JSON stays as it was before layouts.
+/// Addresses are strings, `"0xffff888003f03ff0"` (16 hex digits): JSON numbers above 2^53 lose
+/// precision in jq and JavaScript.
 extension KernelReport: Codable {
     private enum CodingKeys: String, CodingKey {
         case tool, bugType, headerFrame, stack, origin, originHandle, byteRange, accessAddress, userAddress, kasanAccess
@@ -17,8 +21,8 @@ extension KernelReport: Codable {
             origin: try c.decode([OriginBlock].self, forKey: .origin),
             originHandle: try c.decodeIfPresent(UInt32.self, forKey: .originHandle),
             byteRange: try c.decodeIfPresent(ByteRange.self, forKey: .byteRange),
-            accessAddress: try c.decodeIfPresent(UInt64.self, forKey: .accessAddress),
-            userAddress: try c.decodeIfPresent(UInt64.self, forKey: .userAddress),
+            accessAddress: try Self.decodeAddress(c, .accessAddress),
+            userAddress: try Self.decodeAddress(c, .userAddress),
             kasanAccess: try c.decodeIfPresent(KASANAccess.self, forKey: .kasanAccess),
             message: try c.decode([String].self, forKey: .message),
             cpu: try c.decode(Int.self, forKey: .cpu),
@@ -40,8 +44,8 @@ extension KernelReport: Codable {
         try c.encode(origin, forKey: .origin)
         try c.encodeIfPresent(originHandle, forKey: .originHandle)
         try c.encodeIfPresent(byteRange, forKey: .byteRange)
-        try c.encodeIfPresent(accessAddress, forKey: .accessAddress)
-        try c.encodeIfPresent(userAddress, forKey: .userAddress)
+        try c.encodeIfPresent(accessAddress.map(Self.addressText), forKey: .accessAddress)
+        try c.encodeIfPresent(userAddress.map(Self.addressText), forKey: .userAddress)
         try c.encodeIfPresent(kasanAccess, forKey: .kasanAccess)
         try c.encode(message, forKey: .message)
         try c.encode(cpu, forKey: .cpu)
@@ -51,5 +55,17 @@ extension KernelReport: Codable {
         try c.encode(release, forKey: .release)
         try c.encode(panicked, forKey: .panicked)
         if layout != .stackUnderHeader { try c.encode(layout, forKey: .layout) }
+    }
+
+    /// `"0xffff888003f03ff0"`.
+    static func addressText(_ address: UInt64) -> String { "0x" + hex16(address) }
+
+    /// An address written by `addressText`; a malformed one is a decoding error.
+    private static func decodeAddress(_ c: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys) throws -> UInt64? {
+        guard let text = try c.decodeIfPresent(String.self, forKey: key) else { return nil }
+        guard text.hasPrefix("0x"), let value = UInt64(text.dropFirst(2), radix: 16) else {
+            throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "expected an address such as \"0xffff888000000000\"")
+        }
+        return value
     }
 }

@@ -7,11 +7,14 @@ public struct ParsedScenarioFile: Sendable {
     public var file: ScenarioFile
     /// Every error, sorted by position (line, then column).
     public var diagnostics: [ScenarioDiagnostic]
+    /// Scenarios of the file left out because of errors (their own, or a func's they call).
+    public var scenariosNotRun: Int
 
     /// Creates a result.
-    public init(file: ScenarioFile, diagnostics: [ScenarioDiagnostic]) {
+    public init(file: ScenarioFile, diagnostics: [ScenarioDiagnostic], scenariosNotRun: Int = 0) {
         self.file = file
         self.diagnostics = diagnostics
+        self.scenariosNotRun = scenariosNotRun
     }
 
     /// Whether the file had any error (the run must then exit non-zero).

@@ -28,7 +28,9 @@ extension ScenarioParser {
         let sorted = diagnostics.enumerated().sorted { a, b in
             a.element.position != b.element.position ? a.element.position < b.element.position : a.offset < b.offset
         }.map(\.element)
-        return ParsedScenarioFile(file: ScenarioFile(path: path, scenarios: scenarios, functions: functions), diagnostics: sorted)
+        let notRun = blocks.count { $0.kind == .scenario && ($0.hasErrors || !$0.isCanonical) }
+        return ParsedScenarioFile(
+            file: ScenarioFile(path: path, scenarios: scenarios, functions: functions), diagnostics: sorted, scenariosNotRun: notRun)
     }
 
     /// Reports every call of a func with errors and marks its caller as having errors, until

@@ -5,7 +5,7 @@ import KMSAN
 extension ScenarioParser {
     /// The bug types of `tool`, in a stable order.
     static func bugTypes(of tool: KernelReport.Tool) -> [String] {
-        tool == .warning ? [] : ReportKind.bugTypes(of: tool)
+        ReportKind.bugTypes(of: tool)
     }
 
     /// An `expect` line of block `block`; `words` follow the keyword.
@@ -22,7 +22,7 @@ extension ScenarioParser {
         var reader = WordReader(words: words, line: line.number, endColumn: line.end - line.start + 1)
         let combined = "'expect no-report' cannot be combined with other expect lines"
         guard let first = reader.next() else {
-            error("expected KMSAN, KASAN, HARNESS or no-report after 'expect'", at: reader.position)
+            error("expected KMSAN, KASAN, HARNESS, WARNING or no-report after 'expect'", at: reader.position)
             return
         }
         if first.text == "no-report" {
@@ -40,8 +40,8 @@ extension ScenarioParser {
             error(combined, at: position)
             return
         }
-        guard let tool = KernelReport.Tool(rawValue: first.text), tool != .warning else {
-            error("unknown tool '\(ScenarioText.display(first.text))'; expected KMSAN, KASAN, HARNESS or no-report", at: reader.position(of: first))
+        guard let tool = KernelReport.Tool(rawValue: first.text) else {
+            error("unknown tool '\(ScenarioText.display(first.text))'; expected KMSAN, KASAN, HARNESS, WARNING or no-report", at: reader.position(of: first))
             return
         }
         guard let report = readReport(tool, &reader) else { return }

@@ -18,6 +18,8 @@ final class ScenarioExecution {
     private let sites: [CallSite]
     private var depth = 0
     private var stopped = false
+    /// Statements left before the scenario is stopped (`MachineConfiguration.statementBudget`).
+    private var budget: Int
 
     init(machine: Machine, resolved: ResolvedScenario) {
         self.machine = machine
@@ -26,15 +28,17 @@ final class ScenarioExecution {
         self.resolved = resolved
         let symbols = machine.runtime.symbols, path = resolved.scenario.path
         self.sites = resolved.sites.map { symbols.site(in: $0.function, file: path, line: $0.line) }
+        self.budget = machine.configuration.statementBudget
     }
 
-    /// Executes the scenario in its own frame, then the leak check (unless the machine halted).
+    /// Executes the scenario in its own frame, then the leak check (unless the machine halted
+    /// or the scenario was stopped before its end).
     func run() {
         let main = resolved.main
         cpu.call(sites[main.headerSite]) {
             var frame = [ShadowedValue?](repeating: nil, count: main.slotCount)
             execute(main, in: &frame)
-            guard !runtime.isHalted else { return }
+            guard !runtime.isHalted, !stopped else { return }
             cpu.setCurrentSite(sites[main.headerSite])
             machine.checkLeaks(on: cpu)
         }
@@ -45,6 +49,14 @@ final class ScenarioExecution {
         for step in block.steps {
             if stopped || runtime.isHalted { return }
             cpu.setCurrentSite(sites[step.site])
+            budget -= 1
+            guard budget >= 0 else {
+                let limit = machine.configuration.statementBudget
+                runtime.reportHarnessFinding(
+                    .timeout, "the scenario executed \(limit) statements (config max-statements=\(limit)) and was stopped here", on: cpu)
+                stopped = true
+                return
+            }
             let result = execute(step, of: block, in: &frame)
             if let r = step.result { frame[r] = result ?? .initialized(0, width: .bits64) }
         }

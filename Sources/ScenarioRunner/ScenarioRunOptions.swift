@@ -18,6 +18,9 @@ public struct ScenarioRunOptions: Sendable {
     /// The plugins; each scenario gets a fresh machine built from them. Scenarios must have
     /// been parsed with the same set.
     public var plugins: PluginSet
+    /// The simulated memory the machines running at once may have in all (4 GiB: at most
+    /// about 12 GiB of host memory if every byte is touched); see `MemoryBudget`.
+    public var memoryBudget = MachineConfiguration.maxMemorySize
 
     /// Creates options.
     public init(

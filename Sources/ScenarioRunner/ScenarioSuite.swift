@@ -16,12 +16,15 @@ public struct ScenarioSuite: Sendable {
         public var scenarios: [ResolvedScenario]
         /// Its errors (parse errors, or why it could not be read).
         public var diagnostics: [ScenarioDiagnostic]
+        /// Its scenarios left out because of errors.
+        public var notRun: Int
 
         /// Creates a file entry.
-        public init(path: String, scenarios: [ResolvedScenario], diagnostics: [ScenarioDiagnostic]) {
+        public init(path: String, scenarios: [ResolvedScenario], diagnostics: [ScenarioDiagnostic], notRun: Int = 0) {
             self.path = path
             self.scenarios = scenarios
             self.diagnostics = diagnostics
+            self.notRun = notRun
         }
     }
 
@@ -35,13 +38,16 @@ public struct ScenarioSuite: Sendable {
     public var scenarios: [ResolvedScenario] { files.flatMap(\.scenarios) }
     /// Every diagnostic, in file order.
     public var diagnostics: [ScenarioDiagnostic] { files.flatMap(\.diagnostics) }
+    /// Scenarios left out because of errors in their files.
+    public var notRun: Int { files.reduce(0) { $0 + $1.notRun } }
 
     /// Finds, reads and parses the `.scenario` files under `paths` against `plugins`, keeping
     /// only scenarios whose name contains `filter` (all if nil or empty).
     public static func load(paths: [String], plugins: PluginSet, filter: String? = nil) -> ScenarioSuite {
         var files: [File] = []
-        for path in scenarioPaths(under: paths) {
-            guard let data = FileManager.default.contents(atPath: path) else {
+        for found in scenarioPaths(under: paths) {
+            let path = canonicalPath(found)
+            guard let data = FileManager.default.contents(atPath: found) else {
                 files.append(File(path: path, scenarios: [], diagnostics: [unreadable(path)]))
                 continue
             }
@@ -55,7 +61,19 @@ public struct ScenarioSuite: Sendable {
         let parsed = ScenarioParser.parse(bytes: bytes, path: path, plugins: plugins)
         var scenarios = parsed.file.scenarios
         if let filter, !filter.isEmpty { scenarios = scenarios.filter { $0.name.contains(filter) } }
-        return File(path: path, scenarios: scenarios.map(ResolvedScenario.init), diagnostics: parsed.diagnostics)
+        return File(path: path, scenarios: scenarios.map(ResolvedScenario.init), diagnostics: parsed.diagnostics,
+                    notRun: parsed.scenariosNotRun)
+    }
+
+    /// `path` as reports print it, whatever its spelling: relative to the current directory
+    /// when it lies below it (`./Harnesses/x`, `Harnesses/x` and the absolute path are all
+    /// `Harnesses/x`), else absolute and standardized. Frame offsets are derived from it, so
+    /// one scenario prints one text.
+    public static func canonicalPath(_ path: String) -> String {
+        let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+        let here = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).standardizedFileURL.path
+        let prefix = here.hasSuffix("/") ? here : here + "/"
+        return absolute.hasPrefix(prefix) ? String(absolute.dropFirst(prefix.count)) : absolute
     }
 
     /// The files named by `paths`: files as given (whatever their extension), directories

@@ -13,16 +13,6 @@ enum KMSANHarness: HarnessTool {
     static var plugins: [any HarnessPlugin] { BundledPlugins.all }
     /// `demo`.
     static var extraSubcommands: [any ParsableCommand.Type] { [DemoCommand.self] }
-
-    /// `Harnesses/` in the current directory if there is one, else the bundled suite of the
-    /// source tree this binary was built from.
-    static var defaultScenarioPaths: [String] {
-        let local = "Harnesses"
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: local, isDirectory: &isDirectory), isDirectory.boolValue { return [local] }
-        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        return [source.appendingPathComponent("Harnesses").path]
-    }
 }
 
 /// The entry point.

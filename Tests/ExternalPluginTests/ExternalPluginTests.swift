@@ -77,7 +77,7 @@ private enum ClashingHarness: HarnessTool {
         let command = try #require(try HarnessCommand<ToyHarness>.parseAsRoot(["run"]) as? RunCommand<ToyHarness>)
         let output = try command.execute()
         #expect(output.status == 0)
-        #expect(output.standardError.isEmpty)
+        #expect(output.standardError == "toy-harness: no path given: running every scenario under \(Self.scenarios)\n")
         #expect(output.standardOutput.hasSuffix("5 passed, 0 failed\n"))
         #expect(output.standardOutput.contains("PASS test_toy_nic_checks_off"))
     }

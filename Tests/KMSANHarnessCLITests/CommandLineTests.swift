@@ -87,9 +87,15 @@ private typealias Tool = HarnessCommand<KMSANHarness>
         #expect(try runStatus([dir.path, "--format", "json", "--profile", "rfc-v3"]) == 0)
     }
 
+    /// A usage error is caught while parsing: exit status 64, the reason, then the usage.
     @Test func anUnknownProfileIsAUsageError() throws {
-        let command = try #require(try Tool.parseAsRoot(["run", "--profile", "rfc-v4"]) as? RunCommand<KMSANHarness>)
-        #expect(throws: ValidationError.self) { try command.execute() }
+        #expect {
+            _ = try Tool.parseAsRoot(["run", "--profile", "rfc-v4"])
+        } throws: { error in
+            Tool.exitCode(for: error).rawValue == 64
+                && Tool.fullMessage(for: error).contains("unknown profile 'rfc-v4'; expected one of mainline, rfc-v3")
+                && Tool.fullMessage(for: error).contains("Usage: kmsan-harness run")
+        }
     }
 
     /// Twin: every built-in profile name is accepted.

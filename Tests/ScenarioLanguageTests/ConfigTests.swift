@@ -60,7 +60,7 @@ struct ConfigTests {
 
     /// Twin: without the plugin that reads it the key is unknown, and so are the keys nothing reads.
     @Test func aKeyNoInstalledPartReadsIsUnknown() {
-        let keys = "profile, eager-checks, panic, memory, leak-check"
+        let keys = "profile, eager-checks, panic, memory, leak-check, max-statements"
         let expected = [
             "unknown config key 'toy-mode'; expected one of \(keys)",
             "unknown config key 'kasan-vmalloc'; expected one of \(keys)",
@@ -71,7 +71,7 @@ struct ConfigTests {
     }
 
     @Test func unknownKeyNamesTheValidOnes() {
-        let expected = ["unknown config key 'profil' (did you mean 'profile'?); expected one of profile, eager-checks, panic, memory, leak-check"]
+        let expected = ["unknown config key 'profil' (did you mean 'profile'?); expected one of profile, eager-checks, panic, memory, leak-check, max-statements"]
         #expect(messages("scenario s\n  config profil=mainline\n  expect no-report\nend\n") == expected)
     }
 
@@ -82,7 +82,7 @@ struct ConfigTests {
     }
 
     @Test func invalidValuesNameTheValidOnes() {
-        let memory = "expected a positive multiple of 4096 bytes, decimal or 0x hex with an optional K or M suffix (e.g. 64M)"
+        let memory = "expected a positive multiple of 4096 bytes up to 4G, decimal or 0x hex with an optional K, M or G suffix (e.g. 64M)"
         let expected = [
             "t.scenario:2:10: error: invalid value 'yes' for config key 'panic'; expected on or off",
             "t.scenario:3:10: error: invalid value '64G' for config key 'memory'; \(memory)",

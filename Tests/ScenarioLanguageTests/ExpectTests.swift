@@ -57,7 +57,7 @@ struct ExpectTests {
 
     @Test func malformedExpectLinesNameWhatWasExpected() {
         let expected = [
-            "t.scenario:2:10: error: unknown tool 'KMSN'; expected KMSAN, KASAN, HARNESS or no-report",
+            "t.scenario:2:10: error: unknown tool 'KMSN'; expected KMSAN, KASAN, HARNESS, WARNING or no-report",
             "t.scenario:3:28: error: expected 'in <func>' after the bug type, got the end of the line",
             "t.scenario:4:40: error: expected 'bytes <i>-<j> of <n>', got '3'",
             "t.scenario:5:40: error: invalid byte range 3-2 of 4; expected i <= j < n",
@@ -65,7 +65,7 @@ struct ExpectTests {
             "t.scenario:7:34: error: unexpected 'read' in an expect KMSAN line; expected 'bytes', 'created-at', 'local', 'stored-at' or the end of the line",
             "t.scenario:8:35: error: unexpected 'bytes' in an expect HARNESS line; expected the end of the line",
             "t.scenario:9:47: error: duplicate 'created-at' clause",
-            "t.scenario:10:9: error: expected KMSAN, KASAN, HARNESS or no-report after 'expect'",
+            "t.scenario:10:9: error: expected KMSAN, KASAN, HARNESS, WARNING or no-report after 'expect'",
         ]
         let text = """
         scenario s

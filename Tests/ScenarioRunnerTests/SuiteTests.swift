@@ -94,6 +94,6 @@ import Testing
     @Test func jsonEndsWithTheSummaryObject() throws {
         let file = ScenarioSuite.parse(bytes: Array(Self.good.utf8), path: "good.scenario", plugins: standardPlugins)
         let lines = ScenarioSuite(files: [file]).run(options: standardOptions).jsonLines
-        #expect(lines.last == #"{"errors":0,"failed":0,"passed":2,"type":"summary"}"#)
+        #expect(lines.last == #"{"errors":0,"failed":0,"notRun":0,"passed":2,"type":"summary"}"#)
     }
 }
