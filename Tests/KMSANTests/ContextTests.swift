@@ -153,6 +153,25 @@ import KernelMemory
         #expect(m.cpu.current === other)
     }
 
+    /// The switch drops the last reference to the old task while its call runs: the task lives
+    /// on until that call returns, so the pop writes memory that is still its stack (this was a
+    /// heap-use-after-free under AddressSanitizer), and it is let go at the next switch.
+    @Test func aSwitchDroppingTheLastReferenceKeepsTheTaskUntilItsCallsReturn() throws {
+        let m = try MachineFixture(runner: .kunit)
+        weak var weakFirst: KernelTask?
+        do {
+            let first = m.runtime.createTask(comm: "first")
+            weakFirst = first
+            m.cpu.switchTo(first)
+        }
+        m.cpu.call("schedule") {
+            m.cpu.switchTo(m.runtime.createTask(comm: "second"))   // the CPU held the last strong reference to `first`
+        }
+        #expect(weakFirst?.callDepth == 0)
+        m.cpu.switchTo(m.runtime.createTask(comm: "third"))
+        #expect(weakFirst == nil)
+    }
+
     /// Without a switch, the frame is popped from the same task (the twin).
     @Test func aCallWithoutASwitchPopsItsOwnFrame() throws {
         let m = try MachineFixture(runner: .kunit)
