@@ -97,4 +97,17 @@ struct ExpectTests {
         let expected = ["t.scenario:4:3: error: expect must come before the first statement"]
         #expect(errors("scenario s\n  expect no-report\n  use(1)\n  expect HARNESS leak in s\nend\n") == expected)
     }
+
+    /// `expect WARNING <kind> in <func>` names the kernel warnings the runtime emits.
+    @Test func warningsCanBeExpected() {
+        let parsed = parse("scenario s\n  expect WARNING page-allocation-failure in warn_alloc\n  use(1)\nend\n")
+        #expect(parsed.diagnostics.isEmpty)
+        #expect(parsed.file.scenarios.first?.expectedReports == [.warning(.pageAllocationFailure, in: "warn_alloc")])
+    }
+
+    /// Twin: an unknown warning kind is an error naming the known ones.
+    @Test func anUnknownWarningKindIsAnError() {
+        let kinds = WarningKind.allCases.map(\.rawValue).joined(separator: ", ")
+        #expect(messages("scenario s\n  expect WARNING oops in f\n  use(1)\nend\n") == ["unknown WARNING bug type 'oops'; expected one of \(kinds)"])
+    }
 }
