@@ -83,7 +83,7 @@ let package = Package(
         .testTarget(name: "SlabPluginTests", dependencies: [
             "SlabPlugin", "PageAllocatorPlugin", "BundledPlugins", "HarnessCore", "HarnessTesting", "KMSAN", "KernelMemory",
         ]),
-        .testTarget(name: "ScenarioLanguageTests", dependencies: ["ScenarioLanguage", "HarnessCore", "KMSAN", "BundledPlugins"]),
+        .testTarget(name: "ScenarioLanguageTests", dependencies: ["ScenarioLanguage", "HarnessCore", "HarnessTesting", "KMSAN", "BundledPlugins"]),
         .testTarget(name: "ScenarioRunnerTests", dependencies: [
             "ScenarioRunner", "ScenarioLanguage", "HarnessCore", "HarnessTesting", "KMSAN", "KernelMemory", "BundledPlugins",
         ]),

@@ -1,6 +1,7 @@
 import BundledPlugins
 import Foundation
 import HarnessCore
+import HarnessTesting
 import ScenarioLanguage
 import ScenarioRunner
 import Testing
@@ -13,24 +14,11 @@ import Testing
     /// The variants run per seed.
     static let variants = 10_000
 
-    /// A small deterministic generator (SplitMix64), so a failing seed reproduces.
-    struct SplitMix64 {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9e37_79b9_7f4a_7c15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-            z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(n, 1))) }
-    }
-
     /// The numbers a mutation pushes a literal to.
     static let extremes = ["0", "-1", "0x80000000", "0x7fffffffffffffff", "0xffffffffffffffff", "1"]
 
     /// One to three mutations of `lines`.
-    static func mutate(_ lines: [String], _ rng: inout SplitMix64) -> [String] {
+    static func mutate(_ lines: [String], _ rng: inout SeededGenerator) -> [String] {
         var lines = lines
         for _ in 0...rng.below(3) where !lines.isEmpty {
             let i = rng.below(lines.count)
@@ -78,7 +66,7 @@ import Testing
         base.statementBudget = 20_000
         let options = ScenarioRunOptions(configuration: base, plugins: plugins)
         let units = try Self.units()
-        var rng = SplitMix64(state: seed)
+        var rng = SeededGenerator(seed: seed)
         var batch: [ResolvedScenario] = [], runs = 0, errors = 0
         for v in 0..<variants {
             let text = mutate(units[rng.below(units.count)], &rng).joined(separator: "\n")

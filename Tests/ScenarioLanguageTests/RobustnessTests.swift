@@ -1,17 +1,6 @@
+import HarnessTesting
 import ScenarioLanguage
 import Testing
-
-/// SplitMix64: a small deterministic generator, so failures reproduce.
-private struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite("Robustness: no input crashes or hangs")
 struct RobustnessTests {
@@ -62,7 +51,7 @@ struct RobustnessTests {
     }
 
     @Test func twentyThousandRandomAndMutatedInputsParse() {
-        var rng = SplitMix64(state: 0x5EED)
+        var rng = SeededGenerator(seed: 0x5EED)
         let base = Array(Self.valid.utf8)
         let alphabet = Array("()|,=+-#\"\\ \t\r\nr0x1Kkmallocendfuncscenarioexpect".utf8)
         var bad = 0
