@@ -79,10 +79,10 @@ public struct RunCommand<Tool: HarnessTool>: ParsableCommand {
         }
         let progress = ProgressLine(total: suite.scenarios.count, enabled: format == .text && ProgressLine.standardErrorIsATerminal,
                                     write: write)
-        let format = format
+        let asText = format == .text
         let result = suite.run(options: options) { scenario in
             progress.clear()
-            write(format == .text ? scenario.text : scenario.jsonLines.map { $0 + "\n" }.joined(), false)
+            write(asText ? scenario.text : scenario.jsonLines.map { $0 + "\n" }.joined(), false)
             progress.advance()
         }
         progress.clear()
