@@ -77,13 +77,12 @@ extension PageAllocatorSubsystem {
     /// Copies the data, then `kmsan_copy_page_meta`.
     public func copyHighPage(toHandle dst: KernelAddress, fromHandle src: KernelAddress, on cpu: KernelCPU) {
         let runtime = cpu.runtime, space = cpu.runtime.addressSpace
-        for handle in [dst, src] where space.frame(ofPageHandle: handle) == nil {
-            runtime.reportHarnessFinding(.badAccess, "copy_highpage: \(handle) is not a struct page pointer of this machine",
-                                         on: cpu, address: handle)
+        guard let to = space.frame(ofPageHandle: dst), let from = space.frame(ofPageHandle: src) else {
+            let bad = space.frame(ofPageHandle: dst) == nil ? dst : src
+            runtime.reportHarnessFinding(.badAccess, "copy_highpage: \(bad) is not a struct page pointer of this machine",
+                                         on: cpu, address: bad)
             return
         }
-        guard let to = space.frame(ofPageHandle: dst), let from = space.frame(ofPageHandle: src),
-              space.memory.contains(to), space.memory.contains(from) else { return }
         try? space.moveData(to: space.directMapAddress(of: to), from: space.directMapAddress(of: from), count: PAGE_SIZE)
         runtime.copyPageMeta(to: to, from: from, on: cpu)
     }

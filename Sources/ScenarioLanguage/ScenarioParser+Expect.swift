@@ -118,7 +118,7 @@ extension ScenarioParser {
                 error("expected one 'read' or 'write' clause, got a second", at: reader.position(of: clause))
                 return false
             }
-            guard let sizeWord = reader.next(), let size = ScenarioText.unsignedInteger(Substring(sizeWord.text)), size > 0 else {
+            guard let sizeWord = reader.next(), let size = IntegerLiteral.value(Substring(sizeWord.text)), size > 0 else {
                 error("expected an access size (a positive integer) after '\(clause.text)', got \(reader.lastDisplay)", at: reader.lastPosition)
                 return false
             }
@@ -135,7 +135,7 @@ extension ScenarioParser {
             return nil
         }
         let parts = rangeWord.text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 2, let i = ScenarioText.unsignedInteger(parts[0]), let j = ScenarioText.unsignedInteger(parts[1]) else {
+        guard parts.count == 2, let i = IntegerLiteral.value(parts[0]), let j = IntegerLiteral.value(parts[1]) else {
             error("\(usage), got '\(ScenarioText.display(rangeWord.text))'", at: reader.position(of: rangeWord))
             return nil
         }
@@ -143,7 +143,7 @@ extension ScenarioParser {
             error("\(usage): expected 'of' after the range, got \(reader.lastDisplay)", at: reader.lastPosition)
             return nil
         }
-        guard let sizeWord = reader.next(), let n = ScenarioText.unsignedInteger(Substring(sizeWord.text)) else {
+        guard let sizeWord = reader.next(), let n = IntegerLiteral.value(Substring(sizeWord.text)) else {
             error("\(usage): expected the size after 'of', got \(reader.lastDisplay)", at: reader.lastPosition)
             return nil
         }

@@ -1,3 +1,5 @@
+import HarnessCore
+
 /// Statements (`[rN =] callee(arg, ...)`) and arguments, as written.
 extension ScenarioParser {
     /// What an argument may be, for messages.
@@ -157,7 +159,7 @@ extension ScenarioParser {
 
     /// The value of a number token, or nil after reporting why it is not one.
     mutating func integer(_ text: String, at position: SourcePosition) -> UInt64? {
-        if let value = ScenarioText.unsignedInteger(Substring(text)) { return value }
+        if let value = IntegerLiteral.value(Substring(text)) { return value }
         let wellFormed = ScenarioText.isWellFormedInteger(text)
         error(wellFormed
               ? "integer '\(ScenarioText.display(text))' does not fit in 64 bits"

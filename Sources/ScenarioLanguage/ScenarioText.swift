@@ -1,5 +1,3 @@
-import HarnessCore
-
 /// Text helpers of the parser: integers, message-safe quoting, and "did you mean" suggestions.
 enum ScenarioText {
     /// Longest text quoted verbatim in a message; longer text is cut with `...`.
@@ -27,9 +25,6 @@ enum ScenarioText {
         let hex = String(b, radix: 16, uppercase: true)
         return "byte 0x\(b < 0x10 ? "0" : "")\(hex)"
     }
-
-    /// An unsigned integer: decimal or `0x` hex digits; nil if malformed or above `UInt64.max`.
-    static func unsignedInteger(_ text: Substring) -> UInt64? { IntegerLiteral.value(text) }
 
     /// Whether `text` has the shape of an integer (decimal digits, or `0x` and hex digits),
     /// whatever its size.

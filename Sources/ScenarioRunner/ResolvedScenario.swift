@@ -105,10 +105,10 @@ public struct ResolvedScenario: Sendable {
         let parameterSlots: [Int?]
         /// Its statements.
         let steps: [Step]
-        /// Slots a frame needs: parameters, then registers.
-        let slotCount: Int
-        /// The name of each slot (`p`, `r3`), for messages.
+        /// The name of each slot (`p`, `r3`), for messages: parameters, then registers.
         let slotNames: [String]
+        /// Slots a frame needs.
+        var slotCount: Int { slotNames.count }
         /// `ret` value, if any.
         let returnValue: Operand?
         /// The site of the `ret` line, if any.
@@ -123,7 +123,6 @@ public struct ResolvedScenario: Sendable {
             self.parameters = parameters
             self.parameterSlots = parameterSlots
             self.steps = steps
-            self.slotCount = slotNames.count
             self.slotNames = slotNames
             self.returnValue = returnValue
             self.returnSite = returnSite
@@ -152,8 +151,23 @@ private struct Resolver {
 
     init(scenario: Scenario) {
         self.scenario = scenario
-        functionNames = scenario.functions.keys.sorted()
+        functionNames = Self.reachableFunctions(of: scenario)
         functionIndex = Dictionary(uniqueKeysWithValues: functionNames.enumerated().map { ($1, $0) })
+    }
+
+    /// The funcs the scenario's body reaches through calls, sorted by name: the only ones worth
+    /// resolving (a file's other funcs never run in this scenario, and their sites need no
+    /// interning).
+    static func reachableFunctions(of scenario: Scenario) -> [String] {
+        var seen = Set<String>(), pending: [[Statement]] = [scenario.body]
+        while let body = pending.popLast() {
+            for statement in body {
+                guard case .function(let name) = statement.target, let f = scenario.functions[name],
+                      seen.insert(name).inserted else { continue }
+                pending.append(f.body)
+            }
+        }
+        return seen.sorted()
     }
 
     mutating func site(_ function: String, _ line: Int) -> Int {
