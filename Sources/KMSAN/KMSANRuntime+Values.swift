@@ -6,11 +6,13 @@ extension KMSANRuntime {
     /// Loads `width` bytes at `address`: the value with its shadow and origin.
     ///
     /// The origin is the slot of `address` rounded down to 4 (one origin load, as the
-    /// compiler emits). With KMSAN off or inside the runtime, loads read as initialized (the
-    /// kernel's dummy load page). An unmapped address is a HARNESS `bad-access` and reads 0.
+    /// compiler emits). With KMSAN off, loads read as initialized (the kernel's dummy load
+    /// page). Inside the runtime (an NMI, a nested hardirq) they read the real shadow:
+    /// `__msan_metadata_ptr_for_load_n` has no in-runtime guard (mm/kmsan/instrumentation.c).
+    /// An unmapped address is a HARNESS `bad-access` and reads 0.
     public func load(_ width: ValueWidth, from address: KernelAddress, on cpu: KernelCPU) -> ShadowedValue {
         var value: UInt64 = 0, shadow: UInt64 = 0
-        let tracking = isEnabled && !isInRuntime(cpu)
+        let tracking = isEnabled
         if let run = addressSpace.contiguousRun(address, count: width.byteCount) {
             for i in 0..<width.byteCount {
                 value |= UInt64(run.data.load(fromByteOffset: i, as: UInt8.self)) << UInt64(8 * i)
@@ -47,9 +49,14 @@ extension KMSANRuntime {
     /// Stores `value` at `address` (its low `value.width` bytes).
     ///
     /// The shadow is stored with the data. If any bit is uninitialized, the origin is chained
-    /// (a new "stored to memory at" link with the current stack) and painted over every slot
-    /// the store touches; a fully initialized store leaves the origins alone, as compiled
-    /// code does. An unmapped address is a HARNESS `bad-access` and stores nothing.
+    /// (`__msan_chain_origin`: a new "stored to memory at" link with the current stack; inside
+    /// the runtime the origin passes unchained) and painted as LLVM's `paintOrigin` does: one
+    /// 4-byte origin for each started 4 bytes of the store, from the slot of `address & ~3`
+    /// (`kmsan_get_metadata` aligns down). So an unaligned store paints one slot fewer than it
+    /// touches when it crosses one more boundary: a 4-byte store at offset 2 paints only the
+    /// slot of bytes 0-3, and bytes 4-5 keep the old origin of their slot. A fully initialized
+    /// store leaves the origins alone. An unmapped address is a HARNESS `bad-access` and
+    /// stores nothing.
     public func store(_ value: ShadowedValue, to address: KernelAddress, on cpu: KernelCPU) {
         let n = value.width.byteCount
         let run = addressSpace.contiguousRun(address, count: n)
@@ -61,20 +68,25 @@ extension KMSANRuntime {
                 return
             }
         }
-        let tracking = isEnabled && !isInRuntime(cpu)
+        let tracking = isEnabled
         var origin = OriginHandle.none
         if tracking, value.shadow != 0 {
-            enterRuntime(cpu)
-            origin = chainOrigin(value.origin, on: cpu)
-            leaveRuntime(cpu)
+            if isInRuntime(cpu) {
+                origin = value.origin
+            } else {
+                enterRuntime(cpu)
+                origin = chainOrigin(value.origin, on: cpu)
+                leaveRuntime(cpu)
+            }
         }
+        let paintedSlots = (n + 3) >> 2
         if let run {
             for i in 0..<n {
                 run.data.storeBytes(of: UInt8(truncatingIfNeeded: value.value >> UInt64(8 * i)), toByteOffset: i, as: UInt8.self)
             }
             if tracking, let s = run.shadow, let slots = run.origin {
                 for i in 0..<n { s[i] = UInt8(truncatingIfNeeded: value.shadow >> UInt64(8 * i)) }
-                if value.shadow != 0 { slots.update(repeating: origin.raw, count: (run.lead + n + 3) >> 2) }
+                if value.shadow != 0 { slots.update(repeating: origin.raw, count: paintedSlots) }
             }
             return
         }
@@ -82,23 +94,38 @@ extension KMSANRuntime {
         _ = try? addressSpace.forEachSegment(address, count: n) { seg in
             for i in 0..<seg.count {
                 seg.data.unsafelyUnwrapped.storeBytes(of: UInt8(truncatingIfNeeded: value.value >> shift), toByteOffset: i, as: UInt8.self)
-                if tracking, let s = seg.shadow {
-                    s[i] = UInt8(truncatingIfNeeded: value.shadow >> shift)
-                    if value.shadow != 0 { seg.originSlot(ofByte: i).pointee = origin.raw }
-                }
+                if tracking, let s = seg.shadow { s[i] = UInt8(truncatingIfNeeded: value.shadow >> shift) }
                 shift += 8
+            }
+        }
+        guard tracking, value.shadow != 0 else { return }
+        // Slot k > 0 starts at a byte of the store (4k <= n - 1 + (address & 3)), so it is mapped.
+        for k in 0..<paintedSlots {
+            let slot = k == 0 ? address : address.alignedDown(to: 4) + 4 * k
+            _ = try? addressSpace.forEachSegment(slot, count: 1) { seg in
+                if seg.shadow != nil { seg.originSlot(ofByte: 0).pointee = origin.raw }
             }
         }
     }
 
-    /// A conditional use (a branch or a pointer dereference on `value`): reports
-    /// `uninit-value` (or `use-after-free`) with no byte range if any bit is uninitialized.
-    public func use(_ value: ShadowedValue, on cpu: KernelCPU) {
+    /// A check MemorySanitizer inserts on a whole value (`insertShadowCheck`): a pointer
+    /// before it is dereferenced (`-msan-check-access-address`), a divisor, an argument or a
+    /// return value under eager checks. Reports `uninit-value` (or `use-after-free`) with no
+    /// byte range if any bit is uninitialized.
+    public func check(_ value: ShadowedValue, on cpu: KernelCPU) {
         guard value.shadow != 0 else { return }
         hook(cpu, hookSites.warning) {
             report(origin: value.origin, address: nil, size: 0, firstOffset: 0, lastOffset: 0,
                    userAddress: nil, reason: .any, on: cpu)
         }
+    }
+
+    /// C's `if (value)`: `icmp ne value, 0`, then a branch on that 1-bit result, which is
+    /// checked. By MemorySanitizer's exact equality rule (`ShadowedValue.notEqual`) the
+    /// condition is defined, and nothing reports, when some initialized bit of `value` is 1.
+    public func branch(on value: ShadowedValue, on cpu: KernelCPU) {
+        guard value.shadow != 0 else { return }
+        check(.notEqual(value, .initialized(0, width: value.width)), on: cpu)
     }
 
     /// A new stack local of `size` bytes in the current frame, poisoned with a local-variable
@@ -130,7 +157,7 @@ extension KMSANRuntime {
     public func passArguments(_ arguments: [ShadowedValue], on cpu: KernelCPU) -> [ShadowedValue] {
         guard options.eagerChecks else { return arguments }
         return arguments.map { arg in
-            use(arg, on: cpu)
+            check(arg, on: cpu)
             return arg.shadow == 0 ? arg : .initialized(arg.value, width: arg.width)
         }
     }
@@ -139,7 +166,7 @@ extension KMSANRuntime {
     /// callee, and the caller receives an initialized value.
     public func returnValue(_ value: ShadowedValue, on cpu: KernelCPU) -> ShadowedValue {
         guard options.eagerChecks else { return value }
-        use(value, on: cpu)
+        check(value, on: cpu)
         return value.shadow == 0 ? value : .initialized(value.value, width: value.width)
     }
 }

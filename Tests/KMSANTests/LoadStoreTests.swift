@@ -31,16 +31,56 @@ import KernelMemory
         let dst = m.allocPages(gfp: [.kernel, .zero])
         m.run {
             let v = m.runtime.load(.bits32, from: src, on: m.cpu)
-            m.cpu.call("helper") { m.runtime.store(v, to: dst + 2, on: m.cpu) }
+            m.cpu.call("helper") { m.runtime.store(v, to: dst, on: m.cpu) }
             m.use(.bits16, at: dst + 2)
         }
-        // An unaligned 4-byte store paints both slots it touches.
-        #expect(m.origin(dst) == m.origin(dst + 4))
         #expect(m.origin(dst).depth == 1)
         let r = try #require(m.reports.first)
         #expect(r.origin.map(\.kind) == [.storedAt, .createdAt])
         #expect(r.origin[0].frames.first?.function == "helper")
         #expect(r.origin[1].frames.first?.function == "__alloc_pages")
+    }
+
+    /// LLVM's `paintOrigin` (MemorySanitizer.cpp) stores ceil(size / 4) origins from the slot of
+    /// `address & ~3`: a 4-byte store at offset 2 paints slot 0 only, and bytes 4-5 get the
+    /// shadow but keep their slot's old origin.
+    @Test func anUnalignedStorePaintsTheSlotsFromTheAlignedDownAddress() throws {
+        let m = try MachineFixture(runner: .kunit)
+        let src = m.allocPages()
+        let dst = m.allocPages(gfp: [.kernel, .zero])
+        m.run {
+            let v = m.runtime.load(.bits32, from: src, on: m.cpu)
+            m.runtime.store(v, to: dst + 2, on: m.cpu)
+        }
+        #expect(m.origin(dst).depth == 1)
+        #expect(m.shadow(dst + 4, count: 2) == [0xff, 0xff])
+        #expect(m.origin(dst + 4) == .none)
+    }
+
+    /// The twin: an aligned 8-byte store paints both of its slots.
+    @Test func anAlignedStorePaintsEverySlotItCovers() throws {
+        let m = try MachineFixture(runner: .kunit)
+        let src = m.allocPages()
+        let dst = m.allocPages(gfp: [.kernel, .zero])
+        m.run { m.runtime.store(m.runtime.load(.bits64, from: src, on: m.cpu), to: dst + 8, on: m.cpu) }
+        #expect(m.origin(dst + 8).depth == 1)
+        #expect(m.origin(dst + 12) == m.origin(dst + 8))
+        #expect(m.origin(dst + 16) == .none)
+    }
+
+    /// An 8-byte store at offset 2 touches three slots and paints two (0 and 1); across a
+    /// page boundary the slow path paints the same two.
+    @Test(arguments: [2, PAGE_SIZE - 6])
+    func anUnalignedEightByteStorePaintsTwoOfItsThreeSlots(offset: Int) throws {
+        let m = try MachineFixture(runner: .kunit)
+        let src = m.allocPages()
+        let dst = m.allocPages(order: 1, gfp: [.kernel, .zero])
+        m.run { m.runtime.store(m.runtime.load(.bits64, from: src, on: m.cpu), to: dst + offset, on: m.cpu) }
+        let slot0 = (dst + offset).alignedDown(to: 4)
+        #expect(m.origin(slot0).depth == 1)
+        #expect(m.origin(slot0 + 4) == m.origin(slot0))
+        #expect(m.shadow(slot0 + 8, count: 2) == [0xff, 0xff])
+        #expect(m.origin(slot0 + 8) == .none)
     }
 
     @Test func loadFromUnmappedMemoryIsABadAccessAndReadsZero() throws {
@@ -114,7 +154,7 @@ import KernelMemory
         let page = m.allocPages()
         m.run {
             let args = m.runtime.passArguments([m.runtime.load(.bits32, from: page, on: m.cpu), .initialized(1)], on: m.cpu)
-            m.cpu.call("two_param_fn") { m.runtime.use(args[0], on: m.cpu) }
+            m.cpu.call("two_param_fn") { m.runtime.branch(on: args[0], on: m.cpu) }
         }
         #expect(m.titles == ["KMSAN: uninit-value in test_case"])
     }
@@ -126,7 +166,7 @@ import KernelMemory
         let page = m.allocPages()
         m.run {
             let args = m.runtime.passArguments([m.runtime.load(.bits32, from: page, on: m.cpu), .initialized(1)], on: m.cpu)
-            m.cpu.call("two_param_fn") { m.runtime.use(args[0], on: m.cpu) }
+            m.cpu.call("two_param_fn") { m.runtime.branch(on: args[0], on: m.cpu) }
         }
         #expect(m.titles == ["KMSAN: uninit-value in two_param_fn"])
     }
