@@ -28,8 +28,8 @@ extension KMSANRuntime {
     /// byte: a clean source byte clears the destination shadow byte and clears the destination
     /// origin slot only if that whole slot is now clean; a poisoned byte copies its shadow and
     /// writes the chained origin of its source slot (one chain link per run of equal origins).
-    /// When source and destination share their alignment modulo 4, whole slots are processed
-    /// at once with the same result. Under `MemmoveOriginRule.perSlotIndex` (RFC v3) the copy
+    /// When source and destination share their alignment modulo 4 (and differ), whole slots are
+    /// processed at once with the same result. There is no shortcut for `dst == src`. Under `MemmoveOriginRule.perSlotIndex` (RFC v3) the copy
     /// goes to `memmoveMetadataPerSlot` instead (the policy is read once per call).
     package func memmoveMetadata(dst: KernelAddress, src: KernelAddress, count n: Int, on cpu: KernelCPU) {
         guard n > 0 else { return }
@@ -107,7 +107,9 @@ extension KMSANRuntime {
             dS[i] = sS[i]
             dO[oDst] = newOrigin(OriginHandle(raw: sO[oSrc])).raw
         }
-        guard p.srcLead == p.dstLead else {
+        // In place (dst == src), each byte re-reads the origin the byte before it just wrote in
+        // its slot and chains it again, as the kernel's loop does: only the byte loop does that.
+        guard p.srcLead == p.dstLead, p.srcShadow != p.dstShadow else {
             if backwards { for i in stride(from: p.count - 1, through: 0, by: -1) { byte(i) } }
             else { for i in 0..<p.count { byte(i) } }
             return

@@ -21,7 +21,7 @@ extension KMSANRuntime {
             cpu.call(site) { reportFault(error, on: cpu) }
             return
         }
-        guard dst != src, n > 0 else { return }
+        guard n > 0 else { return }
         hook(cpu, site) { memmoveMetadata(dst: dst, src: src, count: n, on: cpu) }
     }
 
