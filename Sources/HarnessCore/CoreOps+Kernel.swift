@@ -15,7 +15,7 @@ extension CoreOps {
                 try inv.inFrame("vsnprintf", file: "lib/vsprintf.c") { () throws(OpError) in
                     for argument in inv.arguments {
                         guard case .value(let v) = argument else { continue }
-                        inv.cpu.call(site) { inv.runtime.use(v, on: inv.cpu) }
+                        inv.cpu.call(site) { inv.runtime.check(v, on: inv.cpu) }
                     }
                 }
             }
@@ -74,10 +74,10 @@ extension CoreOps {
         },
         ScenarioOp(
             "kunit_expect_eq", [.init("a", .value), .init("b", .value)], returnsValue: false, checksArgumentsEagerly: false,
-            help: "KUNIT_EXPECT_EQ: the comparison is a use of both; different values are a HARNESS expectation-failed"
+            help: "KUNIT_EXPECT_EQ: a branch on a == b (LLVM's exact equality rule); different values are a HARNESS expectation-failed"
         ) { inv throws(OpError) in
             let a = try inv.value(0), b = try inv.value(1)
-            inv.runtime.use(ShadowedValue.xor(a, b), on: inv.cpu)
+            inv.runtime.check(ShadowedValue.equal(a, b), on: inv.cpu)
             if a.value != b.value {
                 inv.runtime.reportHarnessFinding(
                     .expectationFailed,

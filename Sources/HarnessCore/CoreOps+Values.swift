@@ -3,7 +3,7 @@ import KernelMemory
 
 /// Values: stack locals, loads, stores and conditional uses, as compiled code does them.
 extension CoreOps {
-    /// `local`, `load8/16/32/64`, `store8/16/32/64` and `use`.
+    /// `local`, `load8/16/32/64`, `store8/16/32/64`, `use` and `check_all_bits`.
     public static let values: [ScenarioOp] = [
         ScenarioOp(
             "local", [.init("size", .integer, range: 1...512), .init("name", .string)], returnsValue: true, result: .stackLocal,
@@ -16,9 +16,16 @@ extension CoreOps {
     ] + ValueWidth.allCases.map(load) + ValueWidth.allCases.map(store) + [
         ScenarioOp(
             "use", [.init("value", .value)], returnsValue: false, checksArgumentsEagerly: false,
-            help: "a conditional use (a branch on the value): uninit-value if any bit is uninitialized"
+            help: "C's if (value): value != 0, then a branch; uninit-value unless some initialized bit is 1 (LLVM's exact rule)"
         ) { inv throws(OpError) in
-            inv.runtime.use(try inv.value(0), on: inv.cpu)
+            inv.runtime.branch(on: try inv.value(0), on: inv.cpu)
+            return nil
+        },
+        ScenarioOp(
+            "check_all_bits", [.init("value", .value)], returnsValue: false, checksArgumentsEagerly: false,
+            help: "the check the compiler puts on a dereferenced pointer or a divisor: uninit-value if any bit is uninitialized"
+        ) { inv throws(OpError) in
+            inv.runtime.check(try inv.value(0), on: inv.cpu)
             return nil
         },
     ]
@@ -31,7 +38,7 @@ extension CoreOps {
             help: "load \(width.byteCount) byte(s); the value carries shadow and origin"
         ) { inv throws(OpError) in
             let address = try inv.value(0)
-            inv.runtime.use(address, on: inv.cpu)
+            inv.runtime.check(address, on: inv.cpu)
             return inv.runtime.load(width, from: KernelAddress(address.value), on: inv.cpu)
         }
     }
@@ -46,7 +53,7 @@ extension CoreOps {
         ) { inv throws(OpError) in
             let address = try inv.value(0)
             let value = try inv.value(1, as: width)
-            inv.runtime.use(address, on: inv.cpu)
+            inv.runtime.check(address, on: inv.cpu)
             inv.runtime.store(value, to: KernelAddress(address.value), on: inv.cpu)
             return nil
         }
@@ -57,12 +64,20 @@ extension CoreOps {
     public static let arithmetic: [ScenarioOp] = [
         binary("add", "a + b (shadow: union of the operands')", ShadowedValue.add),
         binary("sub", "a - b (shadow: union of the operands')", ShadowedValue.sub),
-        binary("mul", "a * b (a constant factor's trailing zeros clear shadow bits)", ShadowedValue.mul),
+        ScenarioOp("mul", [.init("a", .value), .init("b", .value)], returnsValue: true, checksArgumentsEagerly: false,
+                   help: "a * b (shadow: union; a literal factor's trailing zeros clear shadow bits)") { inv throws(OpError) in
+            let a = try inv.value(0), b = try inv.value(1)
+            switch (inv.isConstant(0), inv.isConstant(1)) {
+            case (false, true): return ShadowedValue.mul(a, byConstant: b.value)
+            case (true, false): return ShadowedValue.mul(b, byConstant: a.value)
+            default: return ShadowedValue.mul(a, b)
+            }
+        },
         binary("and", "a & b (an initialized 0 bit defines the result bit)", ShadowedValue.and),
         binary("or", "a | b (an initialized 1 bit defines the result bit)", ShadowedValue.or),
         binary("xor", "a ^ b (shadow: union of the operands')", ShadowedValue.xor),
-        binary("shl", "a << n (an uninitialized amount poisons the whole result)", ShadowedValue.shl, second: "n"),
-        binary("shr", "a >> n, logical (an uninitialized amount poisons the whole result)", ShadowedValue.shr, second: "n"),
+        binary("shl", "a << n, the count masked as x86-64 does (an uninitialized amount poisons the whole result)", ShadowedValue.shl, second: "n"),
+        binary("shr", "a >> n, logical, the count masked as x86-64 does (an uninitialized amount poisons the whole result)", ShadowedValue.shr, second: "n"),
         ScenarioOp("not", [.init("a", .value)], returnsValue: true, checksArgumentsEagerly: false,
                    help: "~a (the shadow is unchanged)") { inv throws(OpError) in
             ShadowedValue.not(try inv.value(0))

@@ -86,6 +86,23 @@ public struct OpError: Error, Equatable, CustomStringConvertible {
     public var description: String { message }
 }
 
+/// Which arguments of a call are compile-time constants: a literal or a named constant written
+/// in the statement, what LLVM's `isa<Constant>` sees on an instruction operand (a register or
+/// a parameter is a run-time value, initialized or not). Bit i is argument i; arguments past
+/// the 64th are never constants.
+public struct ConstantArguments: OptionSet, Sendable, Hashable {
+    /// Bit i set: argument i is a constant.
+    public let rawValue: UInt64
+
+    /// Creates a set from its bits.
+    public init(rawValue: UInt64) { self.rawValue = rawValue }
+
+    /// The set holding only argument `index`.
+    public static func argument(_ index: Int) -> ConstantArguments {
+        (0..<64).contains(index) ? ConstantArguments(rawValue: 1 << UInt64(index)) : []
+    }
+}
+
 /// One call of an op: the machine, the CPU it runs on, and its arguments.
 public struct OpInvocation {
     /// The machine.
@@ -94,13 +111,19 @@ public struct OpInvocation {
     public let cpu: KernelCPU
     /// The arguments, in order.
     public let arguments: [OpArgument]
+    /// Which arguments are compile-time constants (none unless the caller says so).
+    public let constants: ConstantArguments
 
     /// Creates an invocation.
-    public init(machine: Machine, cpu: KernelCPU, arguments: [OpArgument]) {
+    public init(machine: Machine, cpu: KernelCPU, arguments: [OpArgument], constants: ConstantArguments = []) {
         self.machine = machine
         self.cpu = cpu
         self.arguments = arguments
+        self.constants = constants
     }
+
+    /// Whether argument `index` is a compile-time constant.
+    public func isConstant(_ index: Int) -> Bool { (0..<64).contains(index) && constants.contains(.argument(index)) }
 
     /// Argument `index` as a value.
     public func value(_ index: Int) throws(OpError) -> ShadowedValue {

@@ -131,9 +131,9 @@ public final class MachineFixture {
     /// Whether every byte of the range is fully uninitialized.
     public func isPoisoned(_ address: KernelAddress, count: Int) -> Bool { shadow(address, count: count).allSatisfy { $0 == 0xff } }
 
-    /// Loads `width` bytes at `address` and branches on them, as `USE(*p)` does.
+    /// Loads `width` bytes at `address` and branches on them, as `USE(*p)` (`if (*p)`) does.
     public func use(_ width: ValueWidth, at address: KernelAddress) {
-        runtime.use(runtime.load(width, from: address, on: cpu), on: cpu)
+        runtime.branch(on: runtime.load(width, from: address, on: cpu), on: cpu)
     }
 }
 

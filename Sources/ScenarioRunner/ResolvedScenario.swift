@@ -78,6 +78,8 @@ public struct ResolvedScenario: Sendable {
         let arguments: [Operand]
         /// The arguments already evaluated, when every one is a literal (no work per run).
         let constantArguments: [OpArgument]?
+        /// Which arguments are literals (LLVM's IR constants).
+        let constants: ConstantArguments
         /// The slot its result goes to, if it assigns one.
         let result: Int?
         /// Its call site's slot.
@@ -88,6 +90,9 @@ public struct ResolvedScenario: Sendable {
             self.callee = callee
             self.arguments = arguments
             self.constantArguments = constantArguments
+            self.constants = arguments.indices.reduce(into: []) { set, i in
+                if case .value = arguments[i] { set.insert(.argument(i)) }
+            }
             self.result = result
             self.site = site
         }

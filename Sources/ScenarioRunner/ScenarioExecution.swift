@@ -88,7 +88,7 @@ final class ScenarioExecution {
         case .op(let op):
             if op.checksArgumentsEagerly, arguments.contains(where: \.isPartlyUninitialized) { arguments = passEagerly(arguments) }
             do {
-                return try op.run(OpInvocation(machine: machine, cpu: cpu, arguments: arguments))
+                return try op.run(OpInvocation(machine: machine, cpu: cpu, arguments: arguments, constants: step.constants))
             } catch {
                 misuse("\(op.name): \(error.message)")
                 return nil

@@ -50,13 +50,13 @@ enum Demo {
             cpu.step()
             let cond = rt.local(size: 4, name: "cond", on: cpu)
             cpu.step()
-            rt.use(rt.load(.bits32, from: cond, on: cpu), on: cpu)
+            rt.branch(on: rt.load(.bits32, from: cond, on: cpu), on: cpu)
         },
         Program(name: "test_uninit_page", summary: "use of a word of a fresh page") { rt, cpu in
             cpu.step()
             let page = rt.addressSpace.directMapAddress(of: allocPage(rt, cpu))
             cpu.step()
-            rt.use(rt.load(.bits32, from: page, on: cpu), on: cpu)
+            rt.branch(on: rt.load(.bits32, from: page, on: cpu), on: cpu)
         },
         Program(name: "test_initialized_gap_copy", summary: "two runs around an initialized gap") { rt, cpu in
             cpu.step()
@@ -78,7 +78,7 @@ enum Demo {
             cpu.step()
             let value = rt.load(.bits8, from: rt.addressSpace.directMapAddress(of: pfn) + 3, on: cpu)
             cpu.step()
-            rt.use(value, on: cpu)
+            rt.branch(on: value, on: cpu)
         },
         Program(name: "test_long_origin_chain", summary: "an uninitialized value stored 9 times") { rt, cpu in
             cpu.step()
@@ -91,7 +91,7 @@ enum Demo {
                 value = rt.load(.bits32, from: page + 8 * i, on: cpu)
             }
             cpu.step()
-            rt.use(value, on: cpu)
+            rt.branch(on: value, on: cpu)
         },
         Program(name: "test_infoleak_partial_init", summary: "copy_to_user of a partly initialized buffer") { rt, cpu in
             cpu.step()

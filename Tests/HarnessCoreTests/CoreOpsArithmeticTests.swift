@@ -7,12 +7,13 @@ import Testing
 @Suite struct CoreOpsArithmeticTests {
     static let uninit = ShadowedValue(value: 0, shadow: 0xff, origin: OriginHandle(raw: 0x100), width: .bits64)
 
-    func run(_ name: String, _ args: [ShadowedValue]) throws -> ShadowedValue {
+    func run(_ name: String, _ args: [ShadowedValue], constants: ConstantArguments = []) throws -> ShadowedValue {
         let op = try #require(coreOps?.op(named: name))
         #expect(!op.checksArgumentsEagerly)
         let m = try MachineFixture()
         defer { m.shutdown() }
-        return try #require(try op.run(OpInvocation(machine: m.machine, cpu: m.cpu, arguments: args.map { .value($0) })))
+        let invocation = OpInvocation(machine: m.machine, cpu: m.cpu, arguments: args.map { .value($0) }, constants: constants)
+        return try #require(try op.run(invocation))
     }
 
     @Test func addOfAnUninitializedOperandIsUninitialized() throws {
@@ -30,9 +31,17 @@ import Testing
         #expect(try run("xor", [Self.uninit, .initialized(0xff)]).shadow == 0xff)
     }
 
-    @Test func mulByAConstantKeepsOnlyShiftedShadow() throws {
-        #expect(try run("mul", [Self.uninit, .initialized(4)]).shadow == 0x3fc)
-        #expect(try run("mul", [Self.uninit, .initialized(0)]).shadow == 0)
+    /// `visitMul`: a literal factor takes `handleMulByConstant`, in either position.
+    @Test func mulByALiteralKeepsOnlyShiftedShadow() throws {
+        #expect(try run("mul", [Self.uninit, .initialized(4)], constants: .argument(1)).shadow == 0x3fc)
+        #expect(try run("mul", [.initialized(4), Self.uninit], constants: .argument(0)).shadow == 0x3fc)
+        #expect(try run("mul", [Self.uninit, .initialized(0)], constants: .argument(1)).shadow == 0)
+    }
+
+    /// The twin: an initialized run-time factor (a register) takes the union rule.
+    @Test func mulByARunTimeValueUnitesTheShadows() throws {
+        #expect(try run("mul", [Self.uninit, .initialized(4)]).shadow == 0xff)
+        #expect(try run("mul", [Self.uninit, .initialized(0)]).shadow == 0xff)
     }
 
     @Test func shiftsByAnUninitializedAmountPoisonEverything() throws {

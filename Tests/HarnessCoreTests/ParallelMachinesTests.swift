@@ -18,7 +18,7 @@ import Testing
             cpu.call("worker_\(i)") {
                 for _ in 0...i {
                     let page = machine.pageAllocator!.allocPagesAddress(.kernel, order: 0, on: cpu)!
-                    machine.runtime.use(machine.runtime.load(.bits32, from: page, on: cpu), on: cpu)
+                    machine.runtime.branch(on: machine.runtime.load(.bits32, from: page, on: cpu), on: cpu)
                 }
             }
             results.withLock { $0[i] = sink.reports.map(\.title) }

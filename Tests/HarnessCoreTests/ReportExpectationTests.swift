@@ -49,7 +49,7 @@ import Testing
     @Test func theSwiftTestingHelperPassesOnAMatch() {
         let reports = expectReports([.kmsan(.uninitValue, in: "test_case", local: "x")], plugins: []) { machine, cpu in
             let x = machine.runtime.local(size: 4, name: "x", on: cpu)
-            machine.runtime.use(machine.runtime.load(.bits32, from: x, on: cpu), on: cpu)
+            machine.runtime.branch(on: machine.runtime.load(.bits32, from: x, on: cpu), on: cpu)
         }
         #expect(reports.count == 1)
     }
@@ -58,7 +58,7 @@ import Testing
         withKnownIssue("the helper must record a mismatch") {
             expectReports([], plugins: []) { machine, cpu in
                 let x = machine.runtime.local(size: 4, name: "x", on: cpu)
-                machine.runtime.use(machine.runtime.load(.bits32, from: x, on: cpu), on: cpu)
+                machine.runtime.branch(on: machine.runtime.load(.bits32, from: x, on: cpu), on: cpu)
             }
         } matching: { issue in
             issue.sourceLocation?.fileName == "ReportExpectationTests.swift"

@@ -83,7 +83,7 @@ struct ToyDriverPlugin: HarnessPlugin {
             let runtime = inv.machine.runtime
             let buffer = try inv.pointer(0)
             let status = inv.cpu.call("toy_check_status") { runtime.load(.bits32, from: buffer, on: inv.cpu) }
-            inv.cpu.call("toy_check_status") { runtime.use(status, on: inv.cpu) }
+            inv.cpu.call("toy_check_status") { runtime.branch(on: status, on: inv.cpu) }
             return nil
         }]
     }

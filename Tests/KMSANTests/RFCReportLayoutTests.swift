@@ -115,7 +115,7 @@ import KernelMemory
                 m.runtime.store(v, to: page + 8 * i, on: m.cpu)
                 v = m.runtime.load(.bits32, from: page + 8 * i, on: m.cpu)
             }
-            m.runtime.use(v, on: m.cpu)
+            m.runtime.branch(on: v, on: m.cpu)
         }
         let r = try #require(m.reports.first)
         #expect(r.origin.first?.truncatedBefore == true)

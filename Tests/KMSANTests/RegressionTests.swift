@@ -66,7 +66,7 @@ import KernelMemory
                 m.runtime.store(v, to: next, on: m.cpu)
                 v = m.runtime.load(.bits32, from: next, on: m.cpu)
             }
-            m.runtime.use(v, on: m.cpu)
+            m.runtime.branch(on: v, on: m.cpu)
         }
         let r = try #require(m.reports.first)
         #expect(r.title == "KMSAN: uninit-value in test_case")

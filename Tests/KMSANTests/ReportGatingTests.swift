@@ -71,7 +71,7 @@ import KernelMemory
     @Test func originZeroIsNeverReported() throws {
         let m = try MachineFixture(runner: .kunit)
         m.run {
-            m.runtime.use(ShadowedValue(value: 0, shadow: 0xff, origin: .none, width: .bits8), on: m.cpu)
+            m.runtime.branch(on: ShadowedValue(value: 0, shadow: 0xff, origin: .none, width: .bits8), on: m.cpu)
         }
         #expect(m.reports.isEmpty)
     }

@@ -39,10 +39,20 @@ import KMSAN
         #expect(ShadowedValue.xor(.initialized(3, width: .bits32), v(0, shadow: 1, origin: o2)).origin == o2)
     }
 
+    /// `handleMulByConstant`: a constant factor's trailing zeros clear the low shadow bits.
     @Test func multiplyByAConstantShiftsTheShadow() {
         let x = v(3, shadow: 0x1, origin: o1)
-        #expect(ShadowedValue.mul(x, .initialized(8, width: .bits32)).shadow == 0x8)
-        #expect(ShadowedValue.mul(x, .initialized(0, width: .bits32)).shadow == 0)
+        #expect(ShadowedValue.mul(x, byConstant: 8).shadow == 0x8)
+        #expect(ShadowedValue.mul(x, byConstant: 0).shadow == 0)
+        #expect(ShadowedValue.mul(x, byConstant: 8).value == 24)
+    }
+
+    /// The twin (`visitMul` takes the constant path only for an IR constant): a run-time
+    /// factor, initialized or not, gives the union of the shadows.
+    @Test func multiplyByARunTimeValueUnitesTheShadows() {
+        let x = v(3, shadow: 0x1, origin: o1)
+        #expect(ShadowedValue.mul(x, .initialized(8, width: .bits32)).shadow == 0x1)
+        #expect(ShadowedValue.mul(x, .initialized(0, width: .bits32)).shadow == 0x1)
         #expect(ShadowedValue.mul(x, v(2, shadow: 0x10, origin: o2)).shadow == 0x11)
     }
 
@@ -50,6 +60,42 @@ import KMSAN
         let x = v(0, shadow: 0x0f, origin: o1)
         #expect(ShadowedValue.shl(x, .initialized(4)).shadow == 0xf0)
         #expect(ShadowedValue.shr(x, .initialized(2)).shadow == 0x03)
+    }
+
+    /// `handleShift` shifts the shadow with the same instruction, and x86-64 masks the count
+    /// (6 bits for 64-bit operands, 5 otherwise): shifting by the width keeps value and shadow.
+    @Test func shiftsByTheWidthOrMoreUseTheMaskedCount() {
+        let x64 = ShadowedValue(value: 0x1234, shadow: 0x0f, origin: o1, width: .bits64)
+        #expect(ShadowedValue.shl(x64, .initialized(64)) == x64)
+        #expect(ShadowedValue.shr(x64, .initialized(68)).shadow == 0x0)
+        #expect(ShadowedValue.shl(x64, .initialized(68)).shadow == 0xf0)
+        let x32 = v(0x1234, shadow: 0x0f, origin: o1)
+        #expect(ShadowedValue.shl(x32, .initialized(32)) == x32)
+        #expect(ShadowedValue.shl(x32, .initialized(36)).shadow == 0xf0)
+    }
+
+    /// The twin: a count below the width shifts everything out.
+    @Test func shiftsBelowTheWidthShiftBitsOut() {
+        let x64 = ShadowedValue(value: 0xff, shadow: 0x0f, origin: o1, width: .bits64)
+        #expect(ShadowedValue.shl(x64, .initialized(63)).shadow == 1 << 63)
+        #expect(ShadowedValue.shr(x64, .initialized(63)) == .initialized(0, width: .bits64))
+    }
+
+    /// `handleEqualityComparison`: `a != 0` is defined when some initialized bit of `a` is 1.
+    @Test func aComparisonWithAnInitializedOneBitIsDefined() {
+        let flags = v(0x5a, shadow: 0xffff_ff00, origin: o1)
+        let ne = ShadowedValue.notEqual(flags, .initialized(0, width: .bits32))
+        #expect(ne == .initialized(1, width: .bits8))
+        #expect(ShadowedValue.equal(v(0x5a, shadow: 0xf0, origin: o1), .initialized(0x0f, width: .bits32)).isInitialized)
+    }
+
+    /// The twin: with every initialized bit 0, the comparison depends on the uninitialized ones.
+    @Test func aComparisonWithOnlyInitializedZeroBitsIsUndefined() {
+        let flags = v(0, shadow: 0xffff_ff00, origin: o1)
+        let ne = ShadowedValue.notEqual(flags, .initialized(0, width: .bits32))
+        #expect(ne.shadow == 1)
+        #expect(ne.origin == o1)
+        #expect(ShadowedValue.equal(v(0x5a, shadow: 0xf0, origin: o1), v(0x5a, shadow: 0, origin: .none)).shadow == 1)
     }
 
     @Test func shiftByAnUninitializedAmountPoisonsEverything() {

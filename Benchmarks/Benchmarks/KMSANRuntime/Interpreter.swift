@@ -34,7 +34,7 @@ func peerIteration(_ machine: Machine, _ cpu: KernelCPU, _ site: CallSite) {
         runtime.memcpy(p1, p0, count: 48, on: cpu)
         var values: [ShadowedValue] = []
         for i in 0..<8 { values.append(runtime.load(.bits64, from: p1 + 8 * i, on: cpu)) }
-        for i in 0..<6 { runtime.use(values[i], on: cpu) }
+        for i in 0..<6 { runtime.branch(on: values[i], on: cpu) }
         slab.kfree(p0, on: cpu)
         slab.kfree(p1, on: cpu)
     }

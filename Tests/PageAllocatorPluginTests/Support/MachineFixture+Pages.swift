@@ -32,7 +32,7 @@ extension MachineFixture {
 
     /// Loads a byte and branches on it, as `USE(*(char *)address)` in the test function `name`.
     func loadAndUse(_ address: KernelAddress, in name: String) {
-        run(name) { runtime.use(runtime.load(.bits8, from: address, on: cpu), on: cpu) }
+        run(name) { runtime.branch(on: runtime.load(.bits8, from: address, on: cpu), on: cpu) }
     }
 
     /// Allocates order-0 pages with `gfp` until one fails; returns the pages.
