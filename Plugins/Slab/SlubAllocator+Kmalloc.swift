@@ -62,7 +62,7 @@ extension SlubAllocator {
         }
     }
 
-    /// What a live allocation is, for `ksize` and `krealloc`.
+    /// What a live allocation is, for `krealloc`.
     enum LiveAllocation {
         /// A live allocation with `ksize` usable bytes.
         case live(usable: Int)
@@ -89,12 +89,23 @@ extension SlubAllocator {
         }
     }
 
-    /// `ksize(p)`: the bytes usable in a live allocation (`slab_ksize`: the whole slot for
-    /// kmalloc caches; the page block for `kmalloc_large`); 0 for NULL, `ZERO_SIZE_PTR`, freed
-    /// or foreign pointers.
+    /// `ksize(p)` (mm/slab_common.c): 0 for NULL and `ZERO_SIZE_PTR`; otherwise `__ksize`, as a
+    /// KMSAN kernel runs it. KMSAN excludes KASAN (lib/Kconfig.kmsan: `depends on !KASAN`), so
+    /// `kasan_check_byte` is the stub that returns true and no pointer is refused first: any
+    /// pointer into a slab page, to a live object, a freed one or the middle of one, gives
+    /// `slab_ksize` of its cache. A `kmalloc_large` block gives its folio size from its first
+    /// byte and 0 from inside (the kernel WARNs there); memory the slab allocator does not own
+    /// gives 0.
     public func ksize(_ pointer: KernelAddress, on cpu: KernelCPU) -> Int {
-        guard pointer.raw > Self.zeroSizePointer.raw, case .live(let usable) = liveAllocation(pointer) else { return 0 }
-        return usable
+        guard pointer.raw > Self.zeroSizePointer.raw else { return 0 }
+        let pfn = runtime.addressSpace.directMapFrame(pointer)
+        return state.withLock { s in
+            switch s.lookup(pointer, pfn: pfn, space: runtime.addressSpace) {
+            case .object(let cache, _, _, _), .interior(let cache, _): cache.usableSize
+            case .large(_, let order, _, let isStart): isStart ? PAGE_SIZE << order : 0
+            case .retired, .unknown: 0
+            }
+        }
     }
 
     /// `krealloc(p, size, gfp)`:

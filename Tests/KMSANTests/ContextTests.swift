@@ -72,6 +72,32 @@ import KernelMemory
         m.cpu.withInterrupt(.nmi) { #expect(m.runtime.isInRuntime(m.cpu)) }
     }
 
+    /// `__msan_metadata_ptr_for_load_n`/`_store_n` take no in-runtime guard
+    /// (mm/kmsan/instrumentation.c): code in an NMI reads and writes real shadow, and only
+    /// `__msan_chain_origin` leaves the origin as it is.
+    @Test func loadsAndStoresInAnNMIUseRealShadow() throws {
+        let m = try MachineFixture(runner: .kunit)
+        let src = m.allocPages()
+        let dst = m.allocPages(gfp: [.kernel, .zero])
+        let created = m.origin(src)
+        m.cpu.withInterrupt(.nmi) {
+            let v = m.runtime.load(.bits32, from: src, on: m.cpu)
+            #expect(v.shadow == 0xffff_ffff)
+            m.runtime.store(v, to: dst, on: m.cpu)
+        }
+        #expect(m.shadow(dst, count: 4) == [UInt8?](repeating: 0xff, count: 4))
+        #expect(m.origin(dst) == created)
+    }
+
+    /// The twin: the same store in task context chains the origin.
+    @Test func storesInTaskContextChainTheOrigin() throws {
+        let m = try MachineFixture(runner: .kunit)
+        let src = m.allocPages()
+        let dst = m.allocPages(gfp: [.kernel, .zero])
+        m.run { m.runtime.store(m.runtime.load(.bits32, from: src, on: m.cpu), to: dst, on: m.cpu) }
+        #expect(m.origin(dst).depth == 1)
+    }
+
     @Test func exitedTasksNoLongerReport() throws {
         let m = try MachineFixture(runner: .kunit)
         let page = m.allocPages()

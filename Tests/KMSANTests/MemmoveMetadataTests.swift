@@ -29,6 +29,28 @@ import KernelMemory
         #expect(m.origin(dst + 4).isNone)
     }
 
+    /// `__msan_memmove` returns early only for n == 0, and `kmsan_internal_memmove_metadata`
+    /// has no dst == src shortcut: in place, each poisoned byte re-reads the origin the byte
+    /// before it wrote into their slot and chains it once more (4 links for 4 bytes).
+    @Test func anInPlaceMoveChainsEachPoisonedByteAgain() throws {
+        let m = try MachineFixture(runner: .kunit)
+        let p = m.allocPages()
+        let created = m.origin(p)
+        m.run { m.runtime.memmove(p, p, count: 4, on: m.cpu) }
+        #expect(m.shadow(p, count: 4) == [UInt8?](repeating: 0xff, count: 4))
+        #expect(m.origin(p).depth == 4)
+        #expect(m.origin(p + 4) == created)
+    }
+
+    /// The twin: a zero-length move in place leaves the origin as it was.
+    @Test func aZeroLengthInPlaceMoveChainsNothing() throws {
+        let m = try MachineFixture(runner: .kunit)
+        let p = m.allocPages()
+        let created = m.origin(p)
+        m.run { m.runtime.memcpy(p, p, count: 0, on: m.cpu) }
+        #expect(m.origin(p) == created)
+    }
+
     @Test func cleanBytesIntoAPartlyPoisonedSlotKeepItsOrigin() throws {
         let m = try MachineFixture(runner: .kunit)
         let src = m.allocPages(gfp: [.kernel, .zero])

@@ -73,7 +73,7 @@ import Testing
             #expect(m.isInitialized(p + layout.freePointerOffset, count: 8))
             // SLAB_POISON patterns, written without touching metadata.
             #expect(m.bytes(p, count: 20) == [UInt8](repeating: 0x6b, count: 19) + [0xa5])
-            #expect(m.slab.ksize(p, on: m.cpu) == 0)
+            #expect(m.slab.ksize(p, on: m.cpu) == 20)   // SLAB_POISON: slab_ksize is the object size
         }
     }
 
