@@ -14,12 +14,15 @@ extension KMSANRuntime {
         _ bug: KASANBugType, _ access: KASANAccess, at address: KernelAddress, description: [String], on cpu: KernelCPU
     ) {
         let stack = printableStack(cpu.current.frames.reversed())
-        let report = KernelReport(
+        var report = KernelReport(
             tool: .kasan, bugType: bug.rawValue, headerFrame: stack.first, stack: stack,
             accessAddress: address.raw, kasanAccess: access, message: description,
             cpu: cpu.id, pid: cpu.current.pid, comm: cpu.current.comm, release: options.kernelRelease,
             panicked: options.panicOnReport)
-        if options.panicOnReport { halt() }
+        if options.panicOnReport {
+            halt()
+            report.panicTrace = panicTrace(hookSites.panicPath + hookSites.kasanReport, on: cpu)
+        }
         emit(report)
     }
 }

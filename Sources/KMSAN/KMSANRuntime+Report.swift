@@ -45,9 +45,18 @@ extension KMSANRuntime {
             userAddress: reason == .copyToUser ? userAddress?.raw : nil,
             cpu: cpu.id, pid: cpu.current.pid, comm: cpu.current.comm, release: options.kernelRelease,
             panicked: options.panicOnReport, layout: policy.reportLayout)
-        if options.panicOnReport { halt() }
-        report.panicked = options.panicOnReport
+        if options.panicOnReport {
+            halt()
+            let path = policy.reportLayout == .dumpStackAfterHeader ? hookSites.rfcPanicPath : hookSites.panicPath
+            report.panicTrace = panicTrace(path + hookSites.kmsanReport, on: cpu)
+        }
         emit(report)
+    }
+
+    /// The stack `panic()` dumps: the panic path and the reporter (`sites`), then every frame
+    /// of the current stack, runtime frames included, innermost first.
+    func panicTrace(_ sites: [CallSite], on cpu: KernelCPU) -> [SymbolizedFrame] {
+        sites.map { symbols.symbolize($0.address) } + cpu.current.frames.reversed().map { symbols.symbolize($0) }
     }
 
     /// Raises a HARNESS finding on `cpu`. The header names the caller of the misused API: the

@@ -24,12 +24,13 @@ extension KMSANRuntime {
         return true
     }
 
-    /// Hands a report to the sink under the report lock and marks the kernel tainted.
+    /// Hands a report to the sink under the report lock, with the taint earlier reports set,
+    /// then adds its own (`KernelReport.addedTaint`).
     func emit(_ report: KernelReport) {
         reportState.withLock { state in
             var r = report
-            r.tainted = state.tainted
-            if r.tool != .warning { state.tainted = true }
+            r.taint = state.taint
+            state.taint.formUnion(r.addedTaint)
             state.count += 1
             sink.receive(r)
         }

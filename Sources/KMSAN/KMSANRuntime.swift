@@ -35,7 +35,8 @@ public final class KMSANRuntime: Sendable {
 
     /// Mutable report bookkeeping, guarded by `reportState` (the kernel's `kmsan_report_lock`).
     struct ReportState {
-        var tainted = false
+        /// The kernel's taint (`tainted_mask`).
+        var taint: TaintFlags = []
         var count = 0
     }
 
@@ -123,9 +124,22 @@ struct HookSites: Sendable {
     let poisonMemory, unpoisonMemory, checkMemory, memmove, memcpy, memset: CallSite
     let allocPage, freePage, copyPageMeta, slabAlloc, slabFree, kmallocLarge, kfreeLarge: CallSite
     let handleDMA, handleURB, copyToUser, warning, chainOrigin, poisonAlloca, load, store: CallSite
+    /// The frames above the reporter when a report panics, innermost first: Linux 6.18's
+    /// `panic()` calls `vpanic()`, which calls `dump_stack()`, a real frame around
+    /// `dump_stack_lvl()`; RFC v3's 5.x `panic()` called `dump_stack()` directly.
+    let panicPath, rfcPanicPath: [CallSite]
+    /// The reporting functions that call `panic()`: `kmsan_report`; KASAN's `end_report`
+    /// (static, but a real frame) under `kasan_report`.
+    let kmsanReport, kasanReport: [CallSite]
 
     init(symbols: SymbolTable) {
-        func s(_ name: String) -> CallSite { symbols.site(in: name, file: "mm/kmsan/hooks.c") }
+        // No file and line: the harness cannot know the kernel's, and a frame without them
+        // prints as `func+0xOFF/0xSIZE`, as an unsymbolized report would.
+        func s(_ name: String) -> CallSite { symbols.site(in: name) }
+        panicPath = [s("dump_stack_lvl"), s("dump_stack"), s("vpanic"), s("panic")]
+        rfcPanicPath = [s("dump_stack"), s("panic")]
+        kmsanReport = [s("kmsan_report")]
+        kasanReport = [s("end_report"), s("kasan_report")]
         poisonMemory = s("kmsan_poison_memory"); unpoisonMemory = s("kmsan_unpoison_memory")
         checkMemory = s("kmsan_check_memory"); memmove = s("__msan_memmove"); memcpy = s("__msan_memcpy")
         memset = s("__msan_memset"); allocPage = s("kmsan_alloc_page"); freePage = s("kmsan_free_page")

@@ -1,13 +1,14 @@
 import KernelMemory
 
-/// `KernelReport`'s JSON form: one key per property, optional facts only when present, and
+/// `KernelReport`'s JSON form: one key per property (`tainted`, a boolean, and `taint`, the set
+/// flags' letters), optional facts only when present, and
 /// `layout` only when it is not mainline's, so mainline JSON stays as it was before layouts.
 /// Addresses are strings, `"0xffff888003f03ff0"` (16 hex digits): JSON numbers above 2^53 lose
 /// precision in jq and JavaScript.
 extension KernelReport: Codable {
     private enum CodingKeys: String, CodingKey {
         case tool, bugType, headerFrame, stack, origin, originHandle, byteRange, accessAddress, userAddress, kasanAccess
-        case message, cpu, pid, comm, tainted, release, panicked, layout
+        case message, cpu, pid, comm, tainted, taint, release, panicked, panicTrace, layout
     }
 
     /// Decodes a report; a missing `layout` means mainline's.
@@ -28,10 +29,18 @@ extension KernelReport: Codable {
             cpu: try c.decode(Int.self, forKey: .cpu),
             pid: try c.decode(Int.self, forKey: .pid),
             comm: try c.decode(String.self, forKey: .comm),
-            tainted: try c.decode(Bool.self, forKey: .tainted),
+            taint: try Self.decodeTaint(c),
             release: try c.decode(String.self, forKey: .release),
             panicked: try c.decode(Bool.self, forKey: .panicked),
             layout: try c.decodeIfPresent(KMSANPolicy.ReportLayout.self, forKey: .layout) ?? .stackUnderHeader)
+        panicTrace = try c.decodeIfPresent([SymbolizedFrame].self, forKey: .panicTrace) ?? []
+    }
+
+    /// `taint` (the set letters); without it, `tainted: true` means BAD_PAGE, as before taint
+    /// flags were kept.
+    private static func decodeTaint(_ c: KeyedDecodingContainer<CodingKeys>) throws -> TaintFlags {
+        if let letters = try c.decodeIfPresent(String.self, forKey: .taint) { return TaintFlags(letters: letters) }
+        return try c.decode(Bool.self, forKey: .tainted) ? .badPage : []
     }
 
     /// Encodes the report (see the type's note on `layout`).
@@ -51,9 +60,11 @@ extension KernelReport: Codable {
         try c.encode(cpu, forKey: .cpu)
         try c.encode(pid, forKey: .pid)
         try c.encode(comm, forKey: .comm)
-        try c.encode(tainted, forKey: .tainted)
+        try c.encode(!taint.isEmpty, forKey: .tainted)
+        try c.encode(taint.letters, forKey: .taint)
         try c.encode(release, forKey: .release)
         try c.encode(panicked, forKey: .panicked)
+        if !panicTrace.isEmpty { try c.encode(panicTrace, forKey: .panicTrace) }
         if layout != .stackUnderHeader { try c.encode(layout, forKey: .layout) }
     }
 

@@ -41,8 +41,7 @@ extension KernelReport {
         out.append(Self.separator)
         out.append("BUG: \(tool.rawValue): \(bugType) in \(headerFrame?.symbol ?? "(unknown)")")
         // dump_stack()
-        out.append(cpuLine)
-        out.append("Hardware name: \(Self.hardwareName)")
+        out.append(contentsOf: dumpStackPrintInfo)
         out.append("Call Trace:")
         out.append(contentsOf: stack.map { " " + $0.description })
         out.append("")
@@ -69,7 +68,7 @@ extension KernelReport {
         if let a = accessAddress, let r = byteRange { out.append("Memory access of size \(r.size) starts at \(hex16(a))") }
         if let u = userAddress { out.append("Data copied to user address \(hex16(u))") }
         out.append(Self.separator)
-        if panicked { out.append("Kernel panic - not syncing: panic_on_warn set ...") }
+        out.append(contentsOf: panicLines)
         return out.joined(separator: "\n") + "\n"
     }
 }

@@ -17,8 +17,7 @@ extension KernelReport {
             out.append(access.size > 0 ? "\(access.direction.rawValue) of size \(access.size) \(by)" : "\(access.direction.rawValue) \(by)")
         }
         out.append("")
-        out.append(cpuLine)
-        out.append("Hardware name: \(Self.hardwareName)")
+        out.append(contentsOf: dumpStackPrintInfo)
         out.append("Call Trace:")
         out.append(" <TASK>")
         out.append(contentsOf: stack.map { " " + $0.description })
@@ -26,6 +25,7 @@ extension KernelReport {
         out.append("")
         out.append(contentsOf: message)
         out.append(Self.kasanSeparator)
+        out.append(contentsOf: panicLines)
         return out.joined(separator: "\n") + "\n"
     }
 }

@@ -16,8 +16,7 @@ extension KernelReport {
             out.append("WARNING: CPU: \(cpu) PID: \(pid) at \(headerFrame?.location ?? "mm/kmsan/kmsan.h") \(headerFrame?.symbol ?? "kmsan_warn")")
             out.append(contentsOf: message)
             out.append("Modules linked in:")
-            out.append(cpuLine)
-            out.append("Hardware name: \(Self.hardwareName)")
+            out.append(contentsOf: dumpStackPrintInfo)
             out.append("Call Trace:")
             out.append(contentsOf: stack.map { " " + $0.description })
             out.append("---[ end trace 0000000000000000 ]---")
@@ -54,10 +53,9 @@ extension KernelReport {
         }
         if let u = userAddress { out.append("Data copied to user address \(hex16(u))") }
         if tool != .harness { out.append("") }
-        out.append(cpuLine)
-        out.append("Hardware name: \(Self.hardwareName)")
+        out.append(contentsOf: dumpStackPrintInfo)
         out.append(Self.separator)
-        if panicked { out.append("Kernel panic - not syncing: kmsan.panic set ...") }
+        out.append(contentsOf: panicLines)
         return out.joined(separator: "\n") + "\n"
     }
 
@@ -67,9 +65,28 @@ extension KernelReport {
         r.first == r.last ? "Byte \(r.first) of \(r.size) is uninitialized" : "Bytes \(r.first)-\(r.last) of \(r.size) are uninitialized"
     }
 
-    /// `CPU: 0 PID: 1 Comm: name Not tainted 6.18.0 #1`, as `dump_stack_print_info` prints it.
-    var cpuLine: String {
-        "CPU: \(cpu) PID: \(pid) Comm: \(comm) \(tainted ? "Tainted: G    B             " : "Not tainted") \(release) #1"
+    /// `dump_stack_print_info()`: the CPU line, the verbose taint line when the kernel is
+    /// tainted (mainline, since Linux 6.10), and the `Hardware name:` line.
+    var dumpStackPrintInfo: [String] { dumpStackPrintInfo(taint: taint) }
+
+    /// `dump_stack_print_info()` with the kernel tainted by `taint`.
+    func dumpStackPrintInfo(taint: TaintFlags) -> [String] {
+        var lines = [cpuLine(taint: taint)]
+        if !taint.isEmpty, layout != .dumpStackAfterHeader { lines.append(taint.printedVerbose) }
+        lines.append("Hardware name: \(Self.hardwareName)")
+        return lines
+    }
+
+    /// The CPU line as `dump_stack_print_info()` prints it. Linux 6.18 (lib/dump_stack.c):
+    /// `CPU: %d UID: %u PID: %d Comm: %.20s %s%s %s %.*s %s ` and the build ID (empty without
+    /// CONFIG_STACKTRACE_BUILD_ID): taint, release, the version up to its first space (`#1`),
+    /// then the preemption model (`PREEMPT(full)`) and a trailing space. RFC v3's kernels
+    /// (5.x) printed `CPU: %d PID: %d Comm: %.20s %s %s %.*s`, with neither UID nor model.
+    func cpuLine(taint: TaintFlags) -> String {
+        if layout == .dumpStackAfterHeader {
+            return "CPU: \(cpu) PID: \(pid) Comm: \(comm) \(taint.printed) \(release) #1"
+        }
+        return "CPU: \(cpu) UID: 0 PID: \(pid) Comm: \(comm) \(taint.printed) \(release) #1 PREEMPT(full) "
     }
 
     /// What the `Hardware name:` line says.

@@ -42,12 +42,16 @@ public struct KernelReport: Sendable, Hashable {
     public var pid: Int
     /// Task name of the CPU/PID/Comm line.
     public var comm: String
-    /// Whether the kernel was already tainted by an earlier report.
-    public var tainted: Bool
+    /// The kernel's taint when this report was printed (what earlier reports set).
+    public var taint: TaintFlags
     /// Kernel release printed in the CPU/PID/Comm line.
     public var release: String
     /// Whether `kmsan.panic` halted the machine after this report.
     public var panicked: Bool
+    /// The stack `panic()` dumps, innermost first (`dump_stack_lvl`, `vpanic`, `panic`, the
+    /// reporting function, then the whole current stack, runtime frames included); empty
+    /// unless the report panicked.
+    public var panicTrace: [SymbolizedFrame] = []
     /// The console layout of a KMSAN report (the policy's; other tools ignore it).
     public var layout: KMSANPolicy.ReportLayout
 
@@ -62,14 +66,14 @@ public struct KernelReport: Sendable, Hashable {
         tool: Tool, bugType: String, headerFrame: SymbolizedFrame?, stack: [SymbolizedFrame],
         origin: [OriginBlock] = [], originHandle: UInt32? = nil, byteRange: ByteRange? = nil,
         accessAddress: UInt64? = nil, userAddress: UInt64? = nil, kasanAccess: KASANAccess? = nil, message: [String] = [],
-        cpu: Int, pid: Int, comm: String, tainted: Bool = false, release: String, panicked: Bool = false,
+        cpu: Int, pid: Int, comm: String, taint: TaintFlags = [], release: String, panicked: Bool = false,
         layout: KMSANPolicy.ReportLayout = .stackUnderHeader
     ) {
         self.tool = tool; self.bugType = bugType; self.headerFrame = headerFrame; self.stack = stack
         self.origin = origin; self.originHandle = originHandle; self.byteRange = byteRange
         self.accessAddress = accessAddress; self.userAddress = userAddress; self.kasanAccess = kasanAccess
         self.message = message
-        self.cpu = cpu; self.pid = pid; self.comm = comm; self.tainted = tainted; self.release = release
+        self.cpu = cpu; self.pid = pid; self.comm = comm; self.taint = taint; self.release = release
         self.panicked = panicked; self.layout = layout
     }
 }

@@ -99,6 +99,15 @@ public enum WarningKind: String, Sendable, CaseIterable {
     case pageAllocationFailure = "page-allocation-failure"
     /// `alloc_pages` with an order above MAX_PAGE_ORDER.
     case allocOrderAboveMax = "alloc-order-above-max"
+
+    /// The taint the warning adds after it is printed: `WARN()` and `WARN_ON_ONCE()` add
+    /// TAINT_WARN in `__warn` (kernel/panic.c); `warn_alloc` only dumps the stack.
+    public var taint: TaintFlags {
+        switch self {
+        case .kmsanDisabled, .allocOrderAboveMax: .warn
+        case .pageAllocationFailure: []
+        }
+    }
 }
 
 /// The access a KASAN report is about: `Read of size 8 at addr ...`.

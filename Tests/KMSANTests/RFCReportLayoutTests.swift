@@ -122,16 +122,22 @@ import KernelMemory
         #expect(r.kernelText.contains("<Zero or more stacks not recorded to save memory>") == expectedMarker)
     }
 
-    /// `kmsan.panic`: the seed panics with `panic_on_warn`'s message.
+    /// `kmsan.panic`: the seed panics with `panic_on_warn`'s message, and its 5.x `panic()`
+    /// dumps the stack without `<TASK>` markers and without the verbose taint line.
     @Test(arguments: [
-        (KMSANPolicy.mainline, "=====================================================\nKernel panic - not syncing: kmsan.panic set ...\n"),
-        (KMSANPolicy.rfcV3, "=====================================================\nKernel panic - not syncing: panic_on_warn set ...\n"),
+        (KMSANPolicy.mainline, "kmsan.panic set ...", ["dump_stack_lvl", "dump_stack", "vpanic", "panic", "kmsan_report"]),
+        (KMSANPolicy.rfcV3, "panic_on_warn set ...", ["dump_stack", "panic", "kmsan_report"]),
     ])
-    func panicLine(policy: KMSANPolicy, expectedSuffix: String) throws {
+    func panicLine(policy: KMSANPolicy, message: String, panicFrames: [String]) throws {
         let m = try MachineFixture(policy: policy, runner: .kunit) { $0.panicOnReport = true }
         let page = m.allocPages()
         m.run { m.use(.bits32, at: page) }
-        #expect(try #require(m.reports.first).kernelText.hasSuffix(expectedSuffix))
+        let r = try #require(m.reports.first)
+        #expect(r.kernelText.contains("=====================================================\nKernel panic - not syncing: \(message)\n"))
+        #expect(r.kernelText.hasSuffix("---[ end Kernel panic - not syncing: \(message) ]---\n"))
+        #expect(Array(r.panicTrace.prefix(panicFrames.count).map(\.function)) == panicFrames)
+        #expect(r.kernelText.contains(" <TASK>\n") == (policy == .mainline))
+        #expect(r.kernelText.contains("Tainted: [B]=BAD_PAGE") == (policy == .mainline))
     }
 
     /// HARNESS findings keep their own layout under RFC v3.

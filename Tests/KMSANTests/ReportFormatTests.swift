@@ -36,7 +36,7 @@ import KernelMemory
         Bytes 0-3 of 4 are uninitialized
         Memory access of size 4 starts at \(r.accessAddress.map(hex16)!)
 
-        CPU: 0 PID: 1 Comm: kunit_try_catch Not tainted 6.18.0-kmsan-harness #1
+        CPU: 0 UID: 0 PID: 1 Comm: kunit_try_catch Not tainted 6.18.0-kmsan-harness #1 PREEMPT(full)\u{20}
         Hardware name: kmsan-harness simulated machine
         =====================================================
 
