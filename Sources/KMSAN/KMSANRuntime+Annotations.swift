@@ -8,14 +8,16 @@ extension KMSANRuntime {
         hook(cpu, hookSites.poisonMemory) { poison(address, size: size, flags: [], on: cpu) }
     }
 
-    /// `kmsan_unpoison_memory(address, size)`: marks the range initialized.
+    /// `kmsan_unpoison_memory(address, size)`: marks the range initialized. Unlike the other
+    /// annotations it works from inside the runtime too (`HookGate.enabledOnly`).
     public func unpoisonMemory(_ address: KernelAddress, size: Int, on cpu: KernelCPU) {
-        hook(cpu, hookSites.unpoisonMemory) { unpoison(address, size: size, checked: false, on: cpu) }
+        hook(cpu, hookSites.unpoisonMemory, gate: .enabledOnly) { unpoison(address, size: size, checked: false, on: cpu) }
     }
 
-    /// `kmsan_check_memory(address, size)`: reports each run of uninitialized bytes.
+    /// `kmsan_check_memory(address, size)`: reports each run of uninitialized bytes. It checks
+    /// only that KMSAN is on (`HookGate.enabledOnly`): from inside the runtime it still reports.
     public func checkMemory(_ address: KernelAddress, size: Int, on cpu: KernelCPU) {
-        hook(cpu, hookSites.checkMemory) {
+        hook(cpu, hookSites.checkMemory, gate: .enabledOnly) {
             checkRange(address, size: size, userAddress: nil, reason: .any, on: cpu)
         }
     }

@@ -16,9 +16,11 @@ public enum DMADirection: Int, Sendable, CaseIterable {
 extension KMSANRuntime {
     /// `kmsan_handle_dma(page, offset, size, dir)` for a direct-map range, split per page:
     /// to the device: check; from the device: unpoison; bidirectional: check then unpoison.
-    /// Each page's part is checked on its own, so byte ranges count from that part.
+    /// Each page's part is checked on its own, so byte ranges count from that part. Ungated
+    /// (`HookGate.ungated`): the kernel's hook neither checks that KMSAN is on nor takes the
+    /// runtime guard, so a device write is unpoisoned even then.
     public func handleDMA(_ address: KernelAddress, size: Int, direction: DMADirection, on cpu: KernelCPU) {
-        hook(cpu, hookSites.handleDMA) {
+        hook(cpu, hookSites.handleDMA, gate: .ungated) {
             var done = 0
             while done < size {
                 let a = address + done
@@ -35,10 +37,10 @@ extension KMSANRuntime {
     }
 
     /// `kmsan_handle_urb(urb, is_out)`: an OUT transfer buffer is checked with the URB reason
-    /// (`kernel-usb-infoleak`); an IN buffer is unpoisoned.
+    /// (`kernel-usb-infoleak`); an IN buffer is unpoisoned. Ungated, as `handleDMA`.
     public func handleURB(transferBuffer: KernelAddress, length: Int, isOut: Bool, on cpu: KernelCPU) {
         guard !transferBuffer.isNull else { return }
-        hook(cpu, hookSites.handleURB) {
+        hook(cpu, hookSites.handleURB, gate: .ungated) {
             if isOut {
                 checkRange(transferBuffer, size: length, userAddress: nil, reason: .submitURB, on: cpu)
             } else {

@@ -35,18 +35,34 @@ extension KMSANRuntime {
         leave(ctx, on: cpu)
     }
 
+    /// A hook under `gate`: `.runtime` is `hook(_:_:_:)`; the other gates skip the runtime
+    /// entry (and `.ungated` the enabled check too) but still push the hook's frame.
+    package func hook(_ cpu: KernelCPU, _ site: CallSite, gate: HookGate, _ body: () -> Void) {
+        switch gate {
+        case .runtime: hook(cpu, site, body)
+        case .enabledOnly: if isEnabled { cpu.call(site, body) }
+        case .ungated: cpu.call(site, body)
+        }
+    }
+
     /// `kmsan_disable_current()`: stop reports for the current task (nests).
     ///
     /// Under `ReportGate.allowReportingFlag` (RFC v3) it clears the task's `allow_reporting`
     /// flag instead: no nesting, as the seed's `kmsan_report()` clears it.
     public func disableCurrent(on cpu: KernelCPU) {
         switch policy.reportGate {
-        case .taskDepth: cpu.current.kmsan.depth += 1
+        case .taskDepth:
+            // The kernel's depth is unsigned: after an enable underflowed it to -1 (UINT_MAX),
+            // this increment wraps it to 0, which the kernel's KMSAN_WARN_ON catches.
+            cpu.current.kmsan.depth += 1
+            warnOn(cpu.current.kmsan.depth == 0, "kmsan_disable_current: reporting depth overflow", on: cpu)
         case .allowReportingFlag: cpu.current.kmsan.allowReporting = false
         }
     }
 
-    /// `kmsan_enable_current()`: undo one `disableCurrent`; an underflow is a runtime warning.
+    /// `kmsan_enable_current()`: undo one `disableCurrent`. An underflow is a runtime warning,
+    /// and the depth is decremented anyway, as the kernel does (`KMSAN_WARN_ON(depth == 0)`
+    /// then `depth--`): the task's depth is then nonzero, so it reports nothing more.
     ///
     /// Under `ReportGate.allowReportingFlag` (RFC v3) it sets the task's `allow_reporting` flag,
     /// whatever happened before: one enable undoes any number of disables, and an enable
@@ -55,7 +71,7 @@ extension KMSANRuntime {
         let ctx = cpu.current.kmsan
         switch policy.reportGate {
         case .taskDepth:
-            if warnOn(ctx.depth == 0, "kmsan_enable_current: reporting depth underflow", on: cpu) { return }
+            warnOn(ctx.depth == 0, "kmsan_enable_current: reporting depth underflow", on: cpu)
             ctx.depth -= 1
         case .allowReportingFlag:
             ctx.allowReporting = true

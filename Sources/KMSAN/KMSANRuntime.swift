@@ -11,7 +11,8 @@ import Synchronization
 ///   runtime guard is already taken.
 ///
 /// Every public hook has the same shape: return if KMSAN is disabled or the current context
-/// is already in the runtime; otherwise enter the runtime, call the primitive, leave.
+/// is already in the runtime; otherwise enter the runtime, call the primitive, leave. Four
+/// take less, as mm/kmsan/hooks.c does (`HookGate`).
 /// Thread-safe: several `KernelCPU`s may call into one runtime from different host threads.
 public final class KMSANRuntime: Sendable {
     /// The options the runtime was booted with.
