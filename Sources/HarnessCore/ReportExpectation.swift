@@ -6,6 +6,11 @@ import KMSAN
 /// that is set must match too (`bytes` the byte-range line, `createdAt` a frame of the creation
 /// stack, `local` the local variable's name, `storedAt` a frame of some chain link,
 /// `access` KASAN's `Read|Write of size N` line).
+///
+/// A function name matches a frame of that name, or of that name with `_noprof` appended:
+/// since Linux 6.10 (memory allocation profiling) the allocator's functions are
+/// `kmalloc_noprof`, `alloc_pages_noprof`, ..., under macros with the old names, and
+/// `created-at kmalloc` names the same call as `created-at kmalloc_noprof`.
 public struct ReportExpectation: Sendable, Equatable, CustomStringConvertible {
     /// The tool (`KMSAN`, `KASAN`, `HARNESS`).
     public var tool: KernelReport.Tool
@@ -57,19 +62,19 @@ public struct ReportExpectation: Sendable, Equatable, CustomStringConvertible {
 
     /// Why `report` does not match, or nil if it does.
     public func mismatch(_ report: KernelReport) -> String? {
-        if report.tool != tool || report.bugType != bugType || report.function != function {
+        if report.tool != tool || report.bugType != bugType || !Self.names(report.function, function) {
             return "expected \(tool.rawValue): \(bugType) in \(function), got \(report.title)"
         }
         if let bytes, report.byteRange != bytes {
             return "expected bytes \(bytes.first)-\(bytes.last) of \(bytes.size), got \(report.byteRange.map { "\($0.first)-\($0.last) of \($0.size)" } ?? "no byte range")"
         }
-        if let createdAt, !report.origin.contains(where: { $0.kind == .createdAt && $0.frames.contains { $0.function == createdAt } }) {
+        if let createdAt, !report.origin.contains(where: { $0.kind == .createdAt && $0.frames.contains { Self.names($0.function, createdAt) } }) {
             return "expected a creation stack with \(createdAt)"
         }
         if let local, !report.origin.contains(where: { $0.kind == .localVariable && $0.variable == local }) {
             return "expected local variable \(local)"
         }
-        if let storedAt, !report.origin.contains(where: { $0.kind == .storedAt && $0.frames.contains { $0.function == storedAt } }) {
+        if let storedAt, !report.origin.contains(where: { $0.kind == .storedAt && $0.frames.contains { Self.names($0.function, storedAt) } }) {
             return "expected a chain link stored at \(storedAt)"
         }
         let accessLine = report.kasanAccess.map { "\($0.direction.rawValue) of size \($0.size)" }
@@ -77,6 +82,12 @@ public struct ReportExpectation: Sendable, Equatable, CustomStringConvertible {
             return "expected the access line '\(access)'"
         }
         return nil
+    }
+
+    /// Whether the frame function `actual` is the `expected` name (see the type's note on
+    /// `_noprof`).
+    static func names(_ actual: String, _ expected: String) -> Bool {
+        actual == expected || (actual.hasSuffix("_noprof") && actual.dropLast("_noprof".count) == expected)
     }
 
     /// Compares reports with expectations one to one, in order; nil if all match, else the

@@ -49,13 +49,37 @@ public struct SymbolizedFrame: Hashable, Sendable, Codable, CustomStringConverti
     public var size: Int
     /// `file:line` of the call site, if known.
     public var location: String?
+    /// Whether the function is inlined into the next frame (`FrameInlining.inlined`).
+    public var isInlined: Bool
 
     /// Creates a frame.
-    public init(function: String, offset: Int, size: Int, location: String? = nil) {
+    public init(function: String, offset: Int, size: Int, location: String? = nil, isInlined: Bool = false) {
         self.function = function
         self.offset = offset
         self.size = size
         self.location = location
+        self.isInlined = isInlined
+    }
+
+    private enum CodingKeys: String, CodingKey { case function, offset, size, location, isInlined }
+
+    /// Decodes a frame; `isInlined` is present only when true.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            function: try c.decode(String.self, forKey: .function), offset: try c.decode(Int.self, forKey: .offset),
+            size: try c.decode(Int.self, forKey: .size), location: try c.decodeIfPresent(String.self, forKey: .location),
+            isInlined: try c.decodeIfPresent(Bool.self, forKey: .isInlined) ?? false)
+    }
+
+    /// Encodes a frame (`isInlined` only when true, so real frames read as before).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(function, forKey: .function)
+        try c.encode(offset, forKey: .offset)
+        try c.encode(size, forKey: .size)
+        try c.encodeIfPresent(location, forKey: .location)
+        if isInlined { try c.encode(true, forKey: .isInlined) }
     }
 
     /// `name+0xOFF/0xSIZE` (what `%pSb` prints, and syzkaller's frame rule parses).
@@ -63,6 +87,10 @@ public struct SymbolizedFrame: Hashable, Sendable, Codable, CustomStringConverti
         "\(function)+0x\(String(offset, radix: 16))/0x\(String(size, radix: 16))"
     }
 
-    /// `name+0xOFF/0xSIZE file:line`, a frame line of a symbolized kernel log (without the leading space).
-    public var description: String { location.map { "\(symbol) \($0)" } ?? symbol }
+    /// A frame line of a symbolized kernel log (without the leading space):
+    /// `name+0xOFF/0xSIZE file:line`, or `name file:line [inline]` for an inlined function.
+    public var description: String {
+        if isInlined { return location.map { "\(function) \($0) [inline]" } ?? "\(function) [inline]" }
+        return location.map { "\(symbol) \($0)" } ?? symbol
+    }
 }

@@ -15,7 +15,7 @@ extension KMSANRuntime {
     ) {
         let stack = printableStack(cpu.current.frames.reversed())
         var report = KernelReport(
-            tool: .kasan, bugType: bug.rawValue, headerFrame: stack.first, stack: stack,
+            tool: .kasan, bugType: bug.rawValue, headerFrame: headerFrame(in: stack), stack: stack,
             accessAddress: address.raw, kasanAccess: access, message: description,
             cpu: cpu.id, pid: cpu.current.pid, comm: cpu.current.comm, release: options.kernelRelease,
             panicked: options.panicOnReport)

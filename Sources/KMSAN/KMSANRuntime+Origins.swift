@@ -49,6 +49,13 @@ extension KMSANRuntime {
         return depot.save([StackDepot.allocaMagic, symbols.intern(name), pc1, pc2])
     }
 
+    /// The frame a report header names: the first real frame at or after `index` (an inlined
+    /// function has no return address of its own; `%pS` names the function it is inlined into).
+    package func headerFrame(in stack: [SymbolizedFrame], from index: Int = 0) -> SymbolizedFrame? {
+        guard index < stack.count else { return nil }
+        return stack[index...].first { !$0.isInlined } ?? stack[index]
+    }
+
     /// Symbolizes a stack (innermost first) after skipping its leading runtime frames, as
     /// `get_stack_skipnr()` does: names starting with `kmsan_` or `__msan_`.
     package func printableStack<S: Sequence>(_ addresses: S) -> [SymbolizedFrame] where S.Element == UInt64 {

@@ -39,7 +39,7 @@ extension KMSANRuntime {
         var report = KernelReport(
             tool: .kmsan,
             bugType: KMSANBugType(reason: reason, useAfterFree: origin.isUseAfterFree).rawValue,
-            headerFrame: stack.first, stack: stack, origin: describeOrigin(origin), originHandle: origin.raw,
+            headerFrame: headerFrame(in: stack), stack: stack, origin: describeOrigin(origin), originHandle: origin.raw,
             byteRange: size > 0 ? ByteRange(first: firstOffset, last: lastOffset, size: size) : nil,
             accessAddress: size > 0 ? address?.raw : nil,
             userAddress: reason == .copyToUser ? userAddress?.raw : nil,
@@ -68,7 +68,7 @@ extension KMSANRuntime {
         let addresses = Array(cpu.current.frames.reversed())
         let all = printableStack(addresses)
         let skipped = addresses.count - all.count
-        let header = all.isEmpty ? nil : all[min(callerOfSubsystemEntry(addresses, from: skipped), addresses.count - 1) - skipped]
+        let header = all.isEmpty ? nil : headerFrame(in: all, from: min(callerOfSubsystemEntry(addresses, from: skipped), addresses.count - 1) - skipped)
         emit(KernelReport(
             tool: .harness, bugType: kind.rawValue, headerFrame: header, stack: all,
             accessAddress: address?.raw, message: [message],
@@ -90,8 +90,12 @@ extension KMSANRuntime {
     /// does not change KMSAN's state.
     public func reportWarning(_ kind: WarningKind, _ lines: [String], on cpu: KernelCPU) {
         let stack = printableStack(cpu.current.frames.reversed())
+        var header = headerFrame(in: stack)
+        // `__warn` prints the WARN's own file:line with the real function's name: a WARN in an
+        // inlined function keeps the inlined frame's location.
+        if let first = stack.first, first.isInlined { header?.location = first.location }
         emit(KernelReport(
-            tool: .warning, bugType: kind.rawValue, headerFrame: stack.first, stack: stack, message: lines,
+            tool: .warning, bugType: kind.rawValue, headerFrame: header, stack: stack, message: lines,
             cpu: cpu.id, pid: cpu.current.pid, comm: cpu.current.comm, release: options.kernelRelease))
     }
 

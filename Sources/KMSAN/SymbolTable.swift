@@ -15,6 +15,8 @@ public final class SymbolTable: Sendable {
         var sites: [(offset: Int, location: String?)]
         /// Whether the function is a subsystem's API entry point (`FrameRole.subsystemEntry`).
         var isSubsystemEntry = false
+        /// Whether the kernel inlines the function (`FrameInlining.inlined`).
+        var isInlined = false
     }
     private struct SiteKey: Hashable {
         var function: String
@@ -51,9 +53,11 @@ public final class SymbolTable: Sendable {
     /// The call site inside `function` at `file:line`. The same arguments give the same site.
     /// A `discriminator` tells apart several sites on one line (e.g. scenario columns). With
     /// `role: .subsystemEntry` the function is marked as a subsystem's API entry point, which
-    /// HARNESS report headers skip (see `FrameRole`); a mark is never removed.
+    /// HARNESS report headers skip (see `FrameRole`); a mark is never removed. With
+    /// `inlining: .inlined` the function prints as an inlined frame (see `FrameInlining`).
     public func site(
-        in function: String, file: String? = nil, line: Int = 0, discriminator: Int = 0, role: FrameRole = .ordinary
+        in function: String, file: String? = nil, line: Int = 0, discriminator: Int = 0, role: FrameRole = .ordinary,
+        inlining: FrameInlining = .outOfLine
     ) -> CallSite {
         let name = Self.cIdentifier(function)
         let location = file.map { "\($0):\(line)" }
@@ -78,6 +82,7 @@ public final class SymbolTable: Sendable {
                 s.functions[f].sites.append((offset, location))
             }
             if role == .subsystemEntry { s.functions[f].isSubsystemEntry = true }
+            if inlining == .inlined { s.functions[f].isInlined = true }
             let site = CallSite(function: f, site: index)
             s.sites[key] = site
             return site
@@ -104,9 +109,23 @@ public final class SymbolTable: Sendable {
             if let f = site.functionIndex, f < s.functions.count, site.siteIndex < s.functions[f].sites.count {
                 let fn = s.functions[f]
                 let info = fn.sites[site.siteIndex]
-                return SymbolizedFrame(function: fn.name, offset: info.offset, size: fn.size, location: info.location)
+                return SymbolizedFrame(
+                    function: fn.name, offset: info.offset, size: fn.size, location: info.location, isInlined: fn.isInlined)
             }
             return SymbolizedFrame(function: "0x" + String(address, radix: 16), offset: 0, size: 0)
+        }
+    }
+
+    /// Every call site interned so far, function by function in interning order: what a listing
+    /// of the frames a plugin pushes (Documentation/KernelFrames.md) is checked against.
+    public func internedSites() -> [SymbolizedFrame] {
+        storage.withLock { s in
+            s.functions.flatMap { fn in
+                fn.sites.map {
+                    SymbolizedFrame(function: fn.name, offset: $0.offset, size: fn.size, location: $0.location,
+                                    isInlined: fn.isInlined)
+                }
+            }
         }
     }
 
@@ -143,6 +162,21 @@ public enum FrameRole: Sendable, Equatable {
     case ordinary
     /// An API entry point of a subsystem (the function a caller misuses).
     case subsystemEntry
+}
+
+/// Whether the kernel compiles a function out of line or inlines it into its caller.
+///
+/// A KMSAN stack holds return addresses, so an inlined function (`kmalloc_noprof`,
+/// `slab_alloc_node`, `slab_post_alloc_hook`) has no entry of its own; the symbolizer that
+/// syzbot runs over the console log expands each address into the inlined calls, printing them
+/// as `name file:line [inline]` above the real frame. Reports here are printed symbolized, so
+/// inlined functions are frames, printed that way; headers name the first real frame, and
+/// syzkaller's frame rule (which needs `name+0x`) skips them, as it never sees them raw.
+public enum FrameInlining: Sendable, Equatable {
+    /// A real function: `name+0xOFF/0xSIZE file:line`.
+    case outOfLine
+    /// Inlined into its caller: `name file:line [inline]`.
+    case inlined
 }
 
 /// 64-bit FNV-1a over UTF-8.

@@ -39,8 +39,8 @@ enum Demo {
     /// A page from the boot allocator, given KMSAN metadata as the page allocator would.
     static func allocPage(_ runtime: KMSANRuntime, _ cpu: KernelCPU, gfp: GFPFlags = .kernel) -> PageFrameNumber {
         let pfn = runtime.bootMemory.allocate(order: 0)!
-        cpu.call("alloc_pages") {
-            cpu.call("__alloc_pages") { runtime.allocPage(pfn, order: 0, gfp: gfp, on: cpu) }
+        cpu.call("alloc_pages_noprof") {
+            cpu.call("__alloc_frozen_pages_noprof") { runtime.allocPage(pfn, order: 0, gfp: gfp, on: cpu) }
         }
         return pfn
     }
@@ -74,7 +74,7 @@ enum Demo {
             cpu.step()
             let pfn = allocPage(rt, cpu, gfp: [.kernel, .zero])
             cpu.step()
-            cpu.call("__free_pages") { cpu.call("free_unref_page") { rt.freePage(pfn, order: 0, on: cpu) } }
+            cpu.call("__free_pages") { cpu.call("__free_frozen_pages") { rt.freePage(pfn, order: 0, on: cpu) } }
             cpu.step()
             let value = rt.load(.bits8, from: rt.addressSpace.directMapAddress(of: pfn) + 3, on: cpu)
             cpu.step()

@@ -37,6 +37,28 @@ import Testing
         #expect(ReportExpectation.kmsan(.uninitValue, in: "test_fn", createdAt: "kmalloc").mismatch(r) != nil)
     }
 
+    /// A report raised in a `_noprof` function (Linux 6.10+'s allocation profiling renamed them).
+    func noprofReport() throws -> KernelReport {
+        try report { rt, cpu in
+            let x = rt.local(size: 4, name: "var", on: cpu)
+            cpu.call("kmalloc_noprof") { rt.checkMemory(x, size: 4, on: cpu) }
+        }
+    }
+
+    @Test func aNameMatchesItsNoprofFunction() throws {
+        let r = try noprofReport()
+        #expect(r.function == "kmalloc_noprof")
+        #expect(ReportExpectation.kmsan(.uninitValue, in: "kmalloc").mismatch(r) == nil)
+        #expect(ReportExpectation.kmsan(.uninitValue, in: "kmalloc_noprof").mismatch(r) == nil)
+    }
+
+    @Test func onlyTheWholeNoprofSuffixIsDropped() throws {
+        let r = try noprofReport()
+        #expect(ReportExpectation.kmsan(.uninitValue, in: "kmal").mismatch(r) != nil)
+        #expect(ReportExpectation.kmsan(.uninitValue, in: "kmalloc_nop").mismatch(r) != nil)
+        #expect(ReportExpectation.kmsan(.uninitValue, in: "kmalloc_noprof_noprof").mismatch(r) != nil)
+    }
+
     @Test func reportsAndExpectationsPairOneToOne() throws {
         let r = try localReport()
         let e = ReportExpectation.kmsan(.uninitValue, in: "test_fn")

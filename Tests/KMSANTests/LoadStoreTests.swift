@@ -38,7 +38,7 @@ import KernelMemory
         let r = try #require(m.reports.first)
         #expect(r.origin.map(\.kind) == [.storedAt, .createdAt])
         #expect(r.origin[0].frames.first?.function == "helper")
-        #expect(r.origin[1].frames.first?.function == "__alloc_pages")
+        #expect(r.origin[1].frames.first?.function == "__alloc_frozen_pages_noprof")
     }
 
     /// LLVM's `paintOrigin` (MemorySanitizer.cpp) stores ceil(size / 4) origins from the slot of

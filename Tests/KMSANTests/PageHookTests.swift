@@ -14,7 +14,7 @@ import KernelMemory
             #expect(m.shadow(pages + offset, count: 1) == [0xff])
             #expect(m.origin(pages + offset) == o)
         }
-        #expect(m.runtime.describeOrigin(o).first?.frames.map(\.function).prefix(2) == ["__alloc_pages", "alloc_pages"])
+        #expect(m.runtime.describeOrigin(o).first?.frames.map(\.function).prefix(2) == ["__alloc_frozen_pages_noprof", "alloc_pages_noprof"])
     }
 
     @Test func gfpZeroGivesInitializedPages() throws {

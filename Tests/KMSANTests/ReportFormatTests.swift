@@ -42,7 +42,7 @@ import KernelMemory
 
         """
         #expect(r.kernelText == expected)
-        #expect(r.origin[1].frames.map(\.function) == ["__alloc_pages", "alloc_pages", "test_case", "kunit_try_run_case"])
+        #expect(r.origin[1].frames.map(\.function) == ["__alloc_frozen_pages_noprof", "alloc_pages_noprof", "test_case", "kunit_try_run_case"])
     }
 
     private func hexPart(_ f: SymbolizedFrame) -> String { "0x\(String(f.offset, radix: 16))/0x\(String(f.size, radix: 16))" }

@@ -15,12 +15,7 @@ extension MachineFixture {
 
     /// `alloc_pages` of the given frames again (e.g. after freeing them), as `allocPages` does.
     func reallocPages(_ address: KernelAddress, order: Int = 0, gfp: GFPFlags = .kernel) {
-        let pfn = space.directMapFrame(address)!
-        cpu.call(runtime.symbols.site(in: "alloc_pages", file: "mm/page_alloc.c", line: 4700)) {
-            cpu.call(runtime.symbols.site(in: "__alloc_pages", file: "mm/page_alloc.c", line: 4600)) {
-                runtime.allocPage(pfn, order: order, gfp: gfp, on: cpu)
-            }
-        }
+        givePageMetadata(space.directMapFrame(address)!, order: order, gfp: gfp)
     }
 
     /// Whether the frame behind `address` has metadata.

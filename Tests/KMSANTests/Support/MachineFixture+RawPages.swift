@@ -6,15 +6,21 @@ import KernelMemory
 /// metadata the way a page allocator would.
 extension MachineFixture {
     /// `alloc_pages(gfp, order)` as a page allocator plugin would call it: frames, then
-    /// `kmsan_alloc_page` under `alloc_pages`/`__alloc_pages` frames. Returns the address.
+    /// `kmsan_alloc_page` under Linux 6.18's `alloc_pages_noprof`/`__alloc_frozen_pages_noprof`
+    /// frames (the two the test stacks need). Returns the address.
     func allocPages(order: Int = 0, gfp: GFPFlags = .kernel) -> KernelAddress {
         let pfn = rawFrames(order: order)
-        cpu.call(runtime.symbols.site(in: "alloc_pages", file: "mm/page_alloc.c", line: 4700)) {
-            cpu.call(runtime.symbols.site(in: "__alloc_pages", file: "mm/page_alloc.c", line: 4600)) {
+        givePageMetadata(pfn, order: order, gfp: gfp)
+        return space.directMapAddress(of: pfn)
+    }
+
+    /// `kmsan_alloc_page` of `pfn` under the page allocator's frames.
+    func givePageMetadata(_ pfn: PageFrameNumber, order: Int, gfp: GFPFlags) {
+        cpu.call(runtime.symbols.site(in: "alloc_pages_noprof", file: "mm/mempolicy.c", line: 2507)) {
+            cpu.call(runtime.symbols.site(in: "__alloc_frozen_pages_noprof", file: "mm/page_alloc.c", line: 5183)) {
                 runtime.allocPage(pfn, order: order, gfp: gfp, on: cpu)
             }
         }
-        return space.directMapAddress(of: pfn)
     }
 
     /// `__free_pages(page, order)` calling `kmsan_free_page`.
