@@ -95,9 +95,12 @@ extension SlubAllocator {
                 cpu.call(sites.shutdownCache) {
                     for slab in slabs { discardSlab(slab, on: cpu) }
                 }
+                cpu.setCurrentSite(sites.kmemCacheDestroyRelease)
                 cpu.call(sites.kmemCacheRelease) {
-                    cpu.call(sites.kmemCacheFree) {
-                        free(cache, expecting: nil, api: "kmem_cache_free", on: cpu)
+                    cpu.call(sites.slabKmemCacheRelease) {
+                        cpu.call(sites.kmemCacheFree) {
+                            free(cache, expecting: nil, api: "kmem_cache_free", on: cpu)
+                        }
                     }
                 }
             }

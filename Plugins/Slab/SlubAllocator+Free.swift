@@ -43,9 +43,11 @@ extension SlubAllocator {
         case .object(let cache, let slab, let index):
             slabFree(cache, slab: slab, index: index, object: pointer, on: cpu)
         case .large(let head, let order):
+            cpu.setCurrentSite(sites.kfreeLarge)
             cpu.call(sites.freeLargeKmalloc) {
                 runtime.kfreeLarge(pointer, blockSize: PAGE_SIZE << order, on: cpu)
                 pages.setOwner(nil, ofBlockAt: head)
+                cpu.setCurrentSite(sites.freeLargeKmallocPages)
                 pages.freePages(head, order: order, on: cpu)
             }
         case .misuse(let kind, let message):
@@ -103,6 +105,7 @@ extension SlubAllocator {
         cpu.call(sites.slabFree) {
             cpu.call(sites.slabFreeHook) { runtime.slabFree(cache.descriptor, object: object, on: cpu) }
             if cache.poisonsObjects { fillFreePoison(object, of: cache) }
+            cpu.setCurrentSite(sites.slabFreeDo)
             let discard = cpu.call(sites.doSlabFree) { () -> SlubState.Slab? in
                 state.withLock { s in
                     let (next, discard) = s.putObject(cache: cache.id, slot: slab, index: index, size: cache.layout.size, minPartial: Self.minPartial)

@@ -10,19 +10,23 @@ extension SlubAllocator {
     public func kmalloc(_ size: Int, gfp: GFPFlags, on cpu: KernelCPU) -> KernelAddress? {
         cpu.call(sites.kmalloc) {
             if size > Self.kmallocMaxCacheSize || size < 0 {
+                cpu.setCurrentSite(sites.kmallocToLarge)
                 return cpu.call(sites.kmallocLarge) { kmallocLargeNode(size, gfp: gfp, on: cpu) }
             }
             return cpu.call(sites.kmallocCache) { kmallocSmall(size, gfp: gfp, on: cpu) }
         }
     }
 
-    /// `__do_kmalloc_node`, the path of `kmalloc_node_track_caller` (`krealloc` takes it).
+    /// `__do_kmalloc_node`, the path of `kmalloc_node_track_caller` (`krealloc` takes it):
+    /// above 8 KiB through `__kmalloc_large_node_noprof`.
     func doKmallocNode(_ size: Int, gfp: GFPFlags, on cpu: KernelCPU) -> KernelAddress? {
         cpu.call(sites.kmallocTrackCaller) {
-            cpu.call(sites.doKmallocNode) {
-                if size > Self.kmallocMaxCacheSize || size < 0 { return kmallocLargeNode(size, gfp: gfp, on: cpu) }
-                return kmallocSmall(size, gfp: gfp, on: cpu)
+            if size > Self.kmallocMaxCacheSize || size < 0 {
+                return cpu.call(sites.doKmallocNodeLarge) {
+                    cpu.call(sites.kmallocLargeNodeEntry) { kmallocLargeNode(size, gfp: gfp, on: cpu) }
+                }
             }
+            return cpu.call(sites.doKmallocNode) { kmallocSmall(size, gfp: gfp, on: cpu) }
         }
     }
 
@@ -139,10 +143,12 @@ extension SlubAllocator {
             }
             let result = cpu.call(sites.doKrealloc) { () -> KernelAddress? in
                 if let old, kept >= size {
+                    cpu.setCurrentSite(sites.doKreallocZero)
                     if gfp.contains(.zero), kept > size { runtime.memset(old + size, 0, count: kept - size, on: cpu) }
                     return old
                 }
                 guard let new = doKmallocNode(size, gfp: gfp, on: cpu) else { return nil }
+                cpu.setCurrentSite(sites.doKreallocCopy)
                 if let old { runtime.memcpy(new, old, count: kept, on: cpu) }
                 return new
             }

@@ -16,8 +16,19 @@ extension SlubAllocator {
     /// The pages come without `__GFP_ZERO` (`new_slab` keeps only the reclaim and constraint
     /// bits), so `kmsan_alloc_page` poisons them; each free pointer store then makes its 8
     /// bytes initialized, as the instrumented `set_freepointer` does.
+    ///
+    /// `new_slab` first warns once per boot if the cache has a constructor and the caller
+    /// passed `__GFP_ZERO` (`WARN_ON_ONCE(s->ctor && (flags & __GFP_ZERO))`), then goes on.
     func newSlab(for cache: SlubCache, gfp: GFPFlags, on cpu: KernelCPU) -> SlubState.Slab? {
-        cpu.call(sites.newSlab) {
+        if cache.constructor != nil, gfp.contains(.zero),
+           state.withLock({ s in defer { s.warnedConstructorWithZero = true }; return !s.warnedConstructorWithZero }) {
+            cpu.call(sites.newSlabWarnConstructorZero) {
+                runtime.reportWarning(.constructorWithGFPZero, [
+                    "kmem_cache_alloc: __GFP_ZERO on cache \(cache.name), which has a constructor",
+                ], on: cpu)
+            }
+        }
+        return cpu.call(sites.newSlab) {
             cpu.call(sites.allocateSlab) { () -> SlubState.Slab? in
                 let layout = cache.layout
                 let pageGFP = gfp.subtracting(.zero).union(.comp)
@@ -33,6 +44,7 @@ extension SlubAllocator {
                 pages.setOwner("slab \(cache.name)", ofBlockAt: head)
                 let base = runtime.addressSpace.directMapAddress(of: head)
                 let count = (PAGE_SIZE << order) / layout.size
+                cpu.setCurrentSite(sites.allocateSlabSetup)
                 if cache.poisonsObjects {
                     // setup_slab_debug: memset_no_sanitize_memory(start, POISON_INUSE, ...).
                     try? runtime.addressSpace.fillData(base, byte: SlabPoison.inUse, count: PAGE_SIZE << order)
@@ -72,8 +84,10 @@ extension SlubAllocator {
     func discardSlab(_ slab: SlubState.Slab, on cpu: KernelCPU) {
         cpu.call(sites.discardSlab) {
             cpu.call(sites.freeSlab) {
-                pages.setOwner(nil, ofBlockAt: slab.head)
-                pages.freePages(slab.head, order: slab.order, on: cpu)
+                cpu.call(sites.freeSlabPages) {
+                    pages.setOwner(nil, ofBlockAt: slab.head)
+                    pages.freePages(slab.head, order: slab.order, on: cpu)
+                }
             }
         }
     }
@@ -88,16 +102,21 @@ extension SlubAllocator {
             case .object(let o): object = o
             case .gone: return nil
             case .empty:
-                object = cpu.call(sites.slowPath) { () -> KernelAddress? in
-                    guard let slab = newSlab(for: cache, gfp: gfp, on: cpu) else { return nil }
-                    if let o = state.withLock({ $0.install(slab, in: cache.id) }) { return o }
-                    discardSlab(slab, on: cpu)
-                    return nil
+                object = cpu.call(sites.slabAllocSlowNode) {
+                    cpu.call(sites.slabAlloc) {
+                        cpu.call(sites.slowPath) { () -> KernelAddress? in
+                            guard let slab = newSlab(for: cache, gfp: gfp, on: cpu) else { return nil }
+                            if let o = state.withLock({ $0.install(slab, in: cache.id) }) { return o }
+                            discardSlab(slab, on: cpu)
+                            return nil
+                        }
+                    }
                 }
             }
             guard let object else { return nil }
             // alloc_debug_processing → init_object(SLUB_RED_ACTIVE) rewrites the poison patterns.
             if cache.poisonsObjects { fillFreePoison(object, of: cache) }
+            cpu.setCurrentSite(sites.slabAllocNodeHook)
             cpu.call(sites.slabPostAllocHook) {
                 if gfp.contains(.zero) { runtime.memset(object, 0, count: cache.layout.objectSize, on: cpu) }
                 runtime.slabAlloc(cache.descriptor, object: object, gfp: gfp, on: cpu)

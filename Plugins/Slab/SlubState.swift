@@ -106,6 +106,9 @@ struct SlubState {
     var retired: [Int: RetiredOwner] = [:]
     /// The next cache id.
     var nextID = 0
+    /// Whether `new_slab`'s WARN_ON_ONCE for a constructor with `__GFP_ZERO` has fired (once
+    /// per boot, as a `WARN_ON_ONCE` site's static flag).
+    var warnedConstructorWithZero = false
 
     /// Empty state for a machine of `frameCount` frames.
     init(frameCount: Int) {

@@ -26,7 +26,9 @@ extension StandardOps {
         },
         ScenarioOp("kmem_cache_alloc", [.init("cache", .pointer, resource: .kmemCache), .init("gfp", .gfp)], returnsValue: true,
                    result: .slabObject,
-                   help: "an object of the cache (uninitialized unless __GFP_ZERO, a ctor or SLAB_TYPESAFE_BY_RCU)") { inv throws(OpError) in
+                   help: "an object of the cache, poisoned (unpoisoned with __GFP_ZERO); with a ctor or "
+                       + "SLAB_TYPESAFE_BY_RCU kmsan_slab_alloc does nothing, so it keeps its last use's state (a fresh "
+                       + "one: the ctor's or the new slab's); __GFP_ZERO still zeroes it, and warns on a new ctor slab") { inv throws(OpError) in
             .pointer(try slab(inv).kmemCacheAlloc(try inv.pointer(0), gfp: try inv.gfp(1), on: inv.cpu) ?? .null)
         },
         ScenarioOp("kmem_cache_free", [.init("cache", .pointer, resource: .kmemCache), .init("obj", .pointer, resource: .slabObject)],

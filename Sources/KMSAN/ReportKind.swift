@@ -99,12 +99,16 @@ public enum WarningKind: String, Sendable, CaseIterable {
     case pageAllocationFailure = "page-allocation-failure"
     /// `alloc_pages` with an order above MAX_PAGE_ORDER.
     case allocOrderAboveMax = "alloc-order-above-max"
+    /// mm/slub.c `new_slab`: `WARN_ON_ONCE(s->ctor && (flags & __GFP_ZERO))`, a new slab for a
+    /// cache with a constructor requested with `__GFP_ZERO` (the zeroing would undo the
+    /// constructor).
+    case constructorWithGFPZero = "ctor-with-gfp-zero"
 
     /// The taint the warning adds after it is printed: `WARN()` and `WARN_ON_ONCE()` add
     /// TAINT_WARN in `__warn` (kernel/panic.c); `warn_alloc` only dumps the stack.
     public var taint: TaintFlags {
         switch self {
-        case .kmsanDisabled, .allocOrderAboveMax: .warn
+        case .kmsanDisabled, .allocOrderAboveMax, .constructorWithGFPZero: .warn
         case .pageAllocationFailure: []
         }
     }

@@ -17,7 +17,37 @@ import Testing
             }
             m.expectReports(expected)
             let frames = m.sink.reports.first?.origin.first?.frames.map(\.function) ?? []
-            #expect(frames.prefix(5) == ["slab_post_alloc_hook", "slab_alloc_node", "__kmalloc_cache_noprof", "kmalloc", "test_fn"])
+            #expect(frames.prefix(5) == ["slab_post_alloc_hook", "slab_alloc_node", "__kmalloc_cache_noprof", "kmalloc_noprof", "test_fn"])
+        }
+    }
+
+    /// Linux 6.18 inlines all but `__kmalloc_cache_noprof` on this path, and a symbolized
+    /// report prints them as `name file:line [inline]`; the real frame keeps its offset.
+    @Test func theCreationStackPrintsInlinedFramesAsASymbolizerDoes() throws {
+        try withSlabMachine { m in
+            m.run("test_fn") { m.use(.bits32, at: m.slab.kmalloc(4, gfp: .kernel, on: m.cpu)!) }
+            let text = try #require(m.sink.reports.first).kernelText
+            let block = text.components(separatedBy: "Uninit was created at:\n").last?.split(separator: "\n").prefix(4)
+            #expect(block?[0] == " slab_post_alloc_hook mm/slub.c:4985 [inline]")
+            #expect(block?[1] == " slab_alloc_node mm/slub.c:5288 [inline]")
+            #expect(block?[2].hasPrefix(" __kmalloc_cache_noprof+0x") == true)
+            #expect(block?[2].hasSuffix(" mm/slub.c:5766") == true)
+            #expect(block?[3] == " kmalloc_noprof include/linux/slab.h:957 [inline]")
+        }
+    }
+
+    /// Twin: the header never names an inlined function. A check inside `kmalloc_noprof`'s
+    /// inlined body is reported in the real function it is inlined into.
+    @Test func aHeaderNamesTheRealFunctionAroundAnInlinedFrame() throws {
+        try withSlabMachine { m in
+            let inlined = m.runtime.symbols.site(in: "inlined_helper", file: "x.c", line: 1, inlining: .inlined)
+            m.run("test_fn") {
+                let p = m.slab.kmalloc(4, gfp: .kernel, on: m.cpu)!
+                m.cpu.call(inlined) { m.use(.bits32, at: p) }
+            }
+            let r = try #require(m.sink.reports.first)
+            #expect(r.stack.first?.function == "inlined_helper")
+            #expect(r.title == "KMSAN: uninit-value in test_fn")
         }
     }
 

@@ -19,7 +19,7 @@ import Testing
             m.expectReports(expected)
             #expect(m.isPoisoned(p, count: 10_000))
             let frames = m.sink.reports.first?.origin.first?.frames.map(\.function) ?? []
-            #expect(frames.prefix(4) == ["___kmalloc_large_node", "__kmalloc_large_noprof", "kmalloc", "test_fn"])
+            #expect(frames.prefix(4) == ["___kmalloc_large_node", "__kmalloc_large_noprof", "kmalloc_noprof", "test_fn"])
         }
     }
 

@@ -94,7 +94,7 @@ import Testing
                 #expect(m.slab.kmalloc(SlubAllocator.kmallocMaxSize + 1, gfp: .kernel, on: m.cpu) == nil)
                 #expect(m.slab.kmalloc(Int.max, gfp: [.kernel, .noFail], on: m.cpu) == nil)
             }
-            #expect(m.titles == ["WARNING: alloc-order-above-max in __alloc_pages"])
+            #expect(m.titles == ["WARNING: alloc-order-above-max in __alloc_frozen_pages_noprof"])
         }
     }
 
