@@ -15,11 +15,12 @@ extension BuddyAllocator {
 
     /// `alloc_pages(gfp, order)`: a naturally aligned block of `1 << order` frames, or nil.
     ///
-    /// Under `alloc_pages` → `__alloc_pages`: the failure injection (skipped for
+    /// Under `alloc_pages_noprof` → `alloc_frozen_pages_noprof` → `alloc_pages_mpol` →
+    /// `__alloc_frozen_pages_noprof` (see `PageAllocatorSites`): the failure injection (skipped for
     /// `__GFP_NOFAIL`), the watermark check and the per-CPU or buddy free lists (draining the
     /// per-CPU lists and retrying before a failure); then, outside the zone lock,
     /// `__GFP_ZERO` clears the data and `kmsan_alloc_page` gives the block its metadata, so
-    /// the origin's creation stack reads `__alloc_pages / alloc_pages / <caller>`.
+    /// the origin's creation stack starts at `__alloc_frozen_pages_noprof`.
     ///
     /// A failure returns nil. Running out of memory prints a "page allocation failure"
     /// warning unless `__GFP_NOWARN`; with `__GFP_NOFAIL` it is a HARNESS `misuse` instead
@@ -56,13 +57,15 @@ extension BuddyAllocator {
     /// (and outside `__get_free_pages`, another entry frame, when that is the caller).
     func allocate(_ gfp: GFPFlags, order: Int, on cpu: KernelCPU) -> PageFrameNumber? {
         cpu.call(sites.allocPages) {
-            cpu.call(sites.allocPagesNodemask) {
-                allocateInZone(gfp, order: order, on: cpu)
+            cpu.call(sites.allocFrozenPages) {
+                cpu.call(sites.allocPagesMpol) {
+                    cpu.call(sites.allocFrozenPagesCore) { allocateInZone(gfp, order: order, on: cpu) }
+                }
             }
         }
     }
 
-    /// The body of `__alloc_pages`.
+    /// The body of `__alloc_frozen_pages_noprof`.
     private func allocateInZone(_ gfp: GFPFlags, order: Int, on cpu: KernelCPU) -> PageFrameNumber? {
         let noFail = gfp.contains(.noFail)
         guard order >= 0, order <= Self.maxOrder else {
@@ -73,6 +76,7 @@ extension BuddyAllocator {
             }
             // WARN_ON_ONCE_GFP(order > MAX_PAGE_ORDER, gfp): quiet with __GFP_NOWARN.
             if warn, !gfp.contains(.noWarn) {
+                cpu.setCurrentSite(sites.allocFrozenPagesOrderWarning)
                 runtime.reportWarning(.allocOrderAboveMax, [
                     "\(cpu.current.comm): alloc_pages order \(order) outside 0...\(Self.maxOrder) (MAX_PAGE_ORDER), mode:\(Self.modeText(gfp))",
                 ], on: cpu)
@@ -110,6 +114,7 @@ extension BuddyAllocator {
                     .misuse, "alloc_pages: __GFP_NOFAIL allocation of order \(order) (mode:\(Self.modeText(gfp))) cannot be satisfied: "
                         + "\(freeFrames) frames free, the kernel would retry forever", on: cpu)
             } else if !gfp.contains(.noWarn) {
+                cpu.setCurrentSite(sites.allocFrozenPagesSlowpath)
                 cpu.call(sites.allocPagesSlowpath) {
                     cpu.call(sites.warnAlloc) {
                         runtime.reportWarning(.pageAllocationFailure, [

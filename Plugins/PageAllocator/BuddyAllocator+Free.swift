@@ -5,8 +5,8 @@ import KernelMemory
 extension BuddyAllocator {
     /// `__free_pages(page, order)`: returns a live block.
     ///
-    /// Under `__free_pages` → `free_unref_page` (order <= PAGE_ALLOC_COSTLY_ORDER) or
-    /// `__free_pages_ok` → `free_pages_prepare`, which calls `kmsan_free_page` on all
+    /// Under `__free_pages` → `___free_pages` → `__free_frozen_pages` (→ `__free_pages_ok` above
+    /// PAGE_ALLOC_COSTLY_ORDER) → `free_pages_prepare`, which calls `kmsan_free_page` on all
     /// `PAGE_SIZE << order` bytes before the block goes on a per-CPU list (orders <=
     /// PAGE_ALLOC_COSTLY_ORDER) or back to the buddy lists, where it merges with its buddies.
     ///
@@ -56,14 +56,24 @@ extension BuddyAllocator {
                 }
                 return
             }
-            cpu.call(order <= Self.costlyOrder ? sites.freeUnrefPage : sites.freePagesOk) {
-                cpu.call(sites.freePagesPrepare) {
-                    runtime.freePage(pfn, order: order, on: cpu)
+            cpu.call(sites.freePagesInner) {
+                // __free_frozen_pages: pcp_allowed_order() decides between the per-CPU lists
+                // (free_frozen_page_commit()) and __free_pages_ok() (__free_one_page()).
+                if order <= Self.costlyOrder {
+                    cpu.call(sites.freeFrozenPages) { prepareAndFinishFree(pfn, order: order, on: cpu) }
+                } else {
+                    cpu.call(sites.freeFrozenPagesHighOrder) {
+                        cpu.call(sites.freePagesOk) { prepareAndFinishFree(pfn, order: order, on: cpu) }
+                    }
                 }
-                // free_unref_page_commit() or __free_one_page(), under the zone lock.
-                zone.withLock { $0.finishFree(pfn.index, order: order) }
             }
         }
+    }
+
+    /// `free_pages_prepare` (`kmsan_free_page`), then the block goes back under the zone lock.
+    private func prepareAndFinishFree(_ pfn: PageFrameNumber, order: Int, on cpu: KernelCPU) {
+        cpu.call(sites.freePagesPrepare) { runtime.freePage(pfn, order: order, on: cpu) }
+        zone.withLock { $0.finishFree(pfn.index, order: order) }
     }
 
     /// Reports a `struct page *` handle that names no frame, as a HARNESS finding raised in

@@ -262,7 +262,7 @@ extension BuddyAllocator {
         }
 
         /// Returns a block marked by `beginFree`: orders <= PAGE_ALLOC_COSTLY_ORDER go on the
-        /// per-CPU list (`free_unref_page_commit()`), and when the lists then hold `pcpHigh`
+        /// per-CPU list (`free_frozen_page_commit()`), and when the lists then hold `pcpHigh`
         /// frames or more, the oldest blocks go back to the buddy lists until at least
         /// `pcpBatch` frames went and fewer than `pcpHigh` remain; higher orders go straight to
         /// the buddy lists (`__free_one_page()`).

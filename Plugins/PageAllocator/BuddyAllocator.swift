@@ -10,7 +10,7 @@ import KernelMemory
 ///   gets the same frames. Larger blocks are split on allocation; a freed block merges with its
 ///   buddy (`pfn ^ (1 << order)`) for as long as the buddy is free with the same order.
 /// - Per-CPU page lists for orders 0 through PAGE_ALLOC_COSTLY_ORDER (3), as
-///   `free_unref_page()` / `rmqueue_pcplist()`: such a block is freed onto its list without
+///   `free_frozen_page_commit()` / `rmqueue_pcplist()`: such a block is freed onto its list without
 ///   merging, and allocations of its order take the most recently freed block first. An empty
 ///   list is refilled with `pcpBatch` blocks from the buddy lists; a free that leaves
 ///   `pcpHigh` frames or more on the lists returns the oldest blocks to the buddy lists, where
