@@ -76,8 +76,10 @@ extension CoreOps {
         binary("and", "a & b (an initialized 0 bit defines the result bit)", ShadowedValue.and),
         binary("or", "a | b (an initialized 1 bit defines the result bit)", ShadowedValue.or),
         binary("xor", "a ^ b (shadow: union of the operands')", ShadowedValue.xor),
-        binary("shl", "a << n, the count masked as x86-64 does (an uninitialized amount poisons the whole result)", ShadowedValue.shl, second: "n"),
-        binary("shr", "a >> n, logical, the count masked as x86-64 does (an uninitialized amount poisons the whole result)", ShadowedValue.shr, second: "n"),
+        binary("shl", "a << n, the count masked as x86-64 does (an uninitialized amount poisons the whole result)",
+               ShadowedValue.shl, second: "n"),
+        binary("shr", "a >> n, logical, the count masked as x86-64 does (an uninitialized amount poisons the whole result)",
+               ShadowedValue.shr, second: "n"),
         ScenarioOp("not", [.init("a", .value)], returnsValue: true, checksArgumentsEagerly: false,
                    help: "~a (the shadow is unchanged)") { inv throws(OpError) in
             ShadowedValue.not(try inv.value(0))

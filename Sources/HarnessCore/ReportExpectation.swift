@@ -68,13 +68,13 @@ public struct ReportExpectation: Sendable, Equatable, CustomStringConvertible {
         if let bytes, report.byteRange != bytes {
             return "expected bytes \(bytes.first)-\(bytes.last) of \(bytes.size), got \(report.byteRange.map { "\($0.first)-\($0.last) of \($0.size)" } ?? "no byte range")"
         }
-        if let createdAt, !report.origin.contains(where: { $0.kind == .createdAt && $0.frames.contains { Self.names($0.function, createdAt) } }) {
+        if let createdAt, !Self.origin(of: report, .createdAt, hasFrame: createdAt) {
             return "expected a creation stack with \(createdAt)"
         }
         if let local, !report.origin.contains(where: { $0.kind == .localVariable && $0.variable == local }) {
             return "expected local variable \(local)"
         }
-        if let storedAt, !report.origin.contains(where: { $0.kind == .storedAt && $0.frames.contains { Self.names($0.function, storedAt) } }) {
+        if let storedAt, !Self.origin(of: report, .storedAt, hasFrame: storedAt) {
             return "expected a chain link stored at \(storedAt)"
         }
         let accessLine = report.kasanAccess.map { "\($0.direction.rawValue) of size \($0.size)" }
@@ -82,6 +82,11 @@ public struct ReportExpectation: Sendable, Equatable, CustomStringConvertible {
             return "expected the access line '\(access)'"
         }
         return nil
+    }
+
+    /// Whether some origin record of `report` of `kind` has a frame named `function`.
+    static func origin(of report: KernelReport, _ kind: OriginBlock.Kind, hasFrame function: String) -> Bool {
+        report.origin.contains { $0.kind == kind && $0.frames.contains { names($0.function, function) } }
     }
 
     /// Whether the frame function `actual` is the `expected` name (see the type's note on

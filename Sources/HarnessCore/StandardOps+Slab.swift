@@ -27,8 +27,9 @@ extension StandardOps {
         ScenarioOp("kmem_cache_alloc", [.init("cache", .pointer, resource: .kmemCache), .init("gfp", .gfp)], returnsValue: true,
                    result: .slabObject,
                    help: "an object of the cache, poisoned (unpoisoned with __GFP_ZERO); with a ctor or "
-                       + "SLAB_TYPESAFE_BY_RCU kmsan_slab_alloc does nothing, so it keeps its last use's state (a fresh "
-                       + "one: the ctor's or the new slab's); __GFP_ZERO still zeroes it, and warns on a new ctor slab") { inv throws(OpError) in
+                       + "SLAB_TYPESAFE_BY_RCU kmsan_slab_alloc does nothing, so it keeps its last use's state "
+                       + "(a fresh one: the ctor's or the new slab's); __GFP_ZERO still zeroes it, and warns on "
+                       + "a new ctor slab") { inv throws(OpError) in
             .pointer(try slab(inv).kmemCacheAlloc(try inv.pointer(0), gfp: try inv.gfp(1), on: inv.cpu) ?? .null)
         },
         ScenarioOp("kmem_cache_free", [.init("cache", .pointer, resource: .kmemCache), .init("obj", .pointer, resource: .slabObject)],
@@ -60,7 +61,9 @@ extension StandardOps {
             return nil
         },
         ScenarioOp("ksize", [.init("p", .pointer, resource: .slabObject)], returnsValue: true,
-                   help: "usable size of a live allocation (the whole size class), 0 otherwise") { inv throws(OpError) in
+                   help: "__ksize: slab_ksize of the cache for any pointer into a slab page (live, freed or "
+                       + "interior, as with KMSAN and no KASAN); a kmalloc_large block's size from its start; "
+                       + "0 for NULL and memory the slab allocator does not own") { inv throws(OpError) in
             .initialized(UInt64(try slab(inv).ksize(try inv.pointer(0), on: inv.cpu)), width: .bits64)
         },
     ]

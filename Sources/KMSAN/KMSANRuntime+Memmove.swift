@@ -29,8 +29,8 @@ extension KMSANRuntime {
     /// origin slot only if that whole slot is now clean; a poisoned byte copies its shadow and
     /// writes the chained origin of its source slot (one chain link per run of equal origins).
     /// When source and destination share their alignment modulo 4 (and differ), whole slots are
-    /// processed at once with the same result. There is no shortcut for `dst == src`. Under `MemmoveOriginRule.perSlotIndex` (RFC v3) the copy
-    /// goes to `memmoveMetadataPerSlot` instead (the policy is read once per call).
+    /// processed at once with the same result. There is no shortcut for `dst == src`. Under
+    /// `MemmoveOriginRule.perSlotIndex` (RFC v3) the copy goes to `memmoveMetadataPerSlot` instead (the policy is read once per call).
     package func memmoveMetadata(dst: KernelAddress, src: KernelAddress, count n: Int, on cpu: KernelCPU) {
         guard n > 0 else { return }
         if policy.memmoveOriginRule == .perSlotIndex {

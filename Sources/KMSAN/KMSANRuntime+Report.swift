@@ -68,7 +68,8 @@ extension KMSANRuntime {
         let addresses = Array(cpu.current.frames.reversed())
         let all = printableStack(addresses)
         let skipped = addresses.count - all.count
-        let header = all.isEmpty ? nil : headerFrame(in: all, from: min(callerOfSubsystemEntry(addresses, from: skipped), addresses.count - 1) - skipped)
+        let caller = min(callerOfSubsystemEntry(addresses, from: skipped), addresses.count - 1) - skipped
+        let header = all.isEmpty ? nil : headerFrame(in: all, from: caller)
         emit(KernelReport(
             tool: .harness, bugType: kind.rawValue, headerFrame: header, stack: all,
             accessAddress: address?.raw, message: [message],
