@@ -26,7 +26,9 @@ public protocol SlabSubsystem: Subsystem {
     func krealloc(_ pointer: KernelAddress, size: Int, gfp: GFPFlags, on cpu: KernelCPU) -> KernelAddress?
     /// `kfree(p)`.
     func kfree(_ pointer: KernelAddress, on cpu: KernelCPU)
-    /// `ksize(p)`: the usable size of a live allocation (0 for anything else).
+    /// `ksize(p)`: the usable size of the allocation `p` points into, as `__ksize` gives it in a
+    /// KMSAN kernel (no KASAN check first, so freed and interior pointers of a slab object give
+    /// its cache's size too); 0 for NULL, `ZERO_SIZE_PTR` and memory the allocator does not own.
     func ksize(_ pointer: KernelAddress, on cpu: KernelCPU) -> Int
 }
 
