@@ -70,6 +70,12 @@ public final class BuddyAllocator: PageAllocatorSubsystem {
     /// them too.)
     public var freeFrames: Int { zone.withLock { $0.freeCount } }
 
+    /// The zone (free lists, per-CPU lists, owners, failure injection), for `restoreState(_:)`.
+    public func saveState() -> SavedState? { zone.saveState() }
+
+    /// Puts back a zone `saveState()` returned.
+    public func restoreState(_ saved: SavedState) { zone.restoreState(saved) }
+
     /// Free blocks per order on the buddy lists, 0 through MAX_PAGE_ORDER (a line of
     /// `/proc/buddyinfo`): blocks on the per-CPU lists are not included (see `drainPages()`).
     public var freeBlocksPerOrder: [Int] { zone.withLock { $0.freeLists.map(\.count) } }

@@ -69,6 +69,13 @@ public final class SlubAllocator: SlabSubsystem {
         }
     }
 
+    /// The caches, slabs and objects, for `restoreState(_:)` (the caches themselves are
+    /// immutable; a cache created later is simply not in the saved state).
+    public func saveState() -> SavedState? { state.saveState() }
+
+    /// Puts back a state `saveState()` returned.
+    public func restoreState(_ saved: SavedState) { state.restoreState(saved) }
+
     /// `kmalloc-96`, `kmalloc-1k`, ...: the kernel's names of the size classes.
     public static func kmallocName(_ size: Int) -> String {
         size >= 1024 ? "kmalloc-\(size / 1024)k" : "kmalloc-\(size)"

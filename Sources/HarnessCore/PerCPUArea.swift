@@ -35,6 +35,12 @@ public final class PerCPUArea: Sendable {
     /// An empty area over `runtime`'s boot memory.
     public init(runtime: KMSANRuntime) { self.runtime = runtime }
 
+    /// The area's chunk and use, for `restoreState(_:)`.
+    public func saveState() -> SavedState { state.saveState() }
+
+    /// Puts back what `saveState()` returned.
+    public func restoreState(_ saved: SavedState) { state.restoreState(saved) }
+
     /// `__alloc_percpu(size, 8)`: a zeroed, initialized variable in every unit, as a `__percpu`
     /// pointer; nil if `size` is 0 or negative, or the chunk is full or could not be reserved.
     public func allocate(size: Int) -> KernelAddress? {

@@ -1,3 +1,4 @@
+import KernelMemory
 /// The six subsystems the harness models, one protocol each.
 public enum SubsystemKind: String, Sendable, CaseIterable, CustomStringConvertible {
     /// The page allocator (mm/page_alloc.c): `PageAllocatorSubsystem`.
@@ -25,11 +26,21 @@ public protocol Subsystem: AnyObject, Sendable {
     /// Memory this subsystem still has allocated, for the end-of-run leak check. Each entry is
     /// reported as a HARNESS `leak`.
     func outstandingAllocations() -> [OutstandingAllocation]
+    /// The subsystem's whole state, for `Machine.saveState()`, or nil (the default) when it
+    /// cannot be saved: a machine with such a subsystem is booted afresh instead of restored.
+    /// Simulated memory is the runtime's to save; this is the subsystem's own bookkeeping.
+    func saveState() -> SavedState?
+    /// Puts back a state `saveState()` returned.
+    func restoreState(_ saved: SavedState)
 }
 
 extension Subsystem {
     /// No leak tracking by default.
     public func outstandingAllocations() -> [OutstandingAllocation] { [] }
+    /// Not saveable by default.
+    public func saveState() -> SavedState? { nil }
+    /// Nothing to restore by default.
+    public func restoreState(_ saved: SavedState) {}
 }
 
 /// One allocation still live at the end of a run.

@@ -73,6 +73,7 @@ extension KMSANRuntime {
             return
         }
         hook(cpu, hookSites.copyPageMeta) {
+            memory.touch(dst.index, dst.index)
             memory.shadowBase(dst).update(from: memory.shadowBase(src), count: PAGE_SIZE)
             memory.originBase(dst).update(from: memory.originBase(src), count: PAGE_SIZE / 4)
         }

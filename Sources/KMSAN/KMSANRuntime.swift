@@ -77,6 +77,45 @@ public final class KMSANRuntime: Sendable {
 
     func disable() { enabledFlag.store(false, ordering: .relaxed) }
 
+    // MARK: Saving and restoring
+
+    /// The runtime's state apart from memory: flags, counters, taint, page tables, boot memory,
+    /// the depot and the symbols.
+    private struct Scalars: Sendable {
+        var enabled: Bool, halted: Bool, nextPid: Int
+        var report: SavedState, vmalloc: SavedState, user: SavedState, boot: SavedState
+        var depot: SavedState, symbols: SavedState
+    }
+
+    /// Saves the machine's present state and starts the memory journal (`PhysicalMemory.
+    /// beginJournal()`): `restoreState(_:)` brings back exactly this state, memory included, in
+    /// time proportional to what changed since. Call it with no CPU running.
+    public func saveState() -> SavedState {
+        memory.beginJournal()
+        return SavedState(Scalars(
+            enabled: isEnabled, halted: isHalted, nextPid: nextPid.load(ordering: .relaxed),
+            report: reportState.saveState(), vmalloc: addressSpace.vmallocPages.saveState(),
+            user: addressSpace.userPages.saveState(), boot: bootMemory.saveState(), depot: depot.saveState(),
+            symbols: symbols.saveState()))
+    }
+
+    /// Returns to a state `saveState()` returned: memory is rewound through the journal, every
+    /// other part is put back. Call it with no CPU running; tasks and CPUs made since are gone
+    /// (their stacks are free again) and must not be used.
+    public func restoreState(_ state: SavedState) {
+        guard let s = state.value(as: Scalars.self) else { return }
+        memory.rewindJournal()
+        enabledFlag.store(s.enabled, ordering: .relaxed)
+        haltedFlag.store(s.halted, ordering: .releasing)
+        nextPid.store(s.nextPid, ordering: .relaxed)
+        reportState.restoreState(s.report)
+        addressSpace.vmallocPages.restoreState(s.vmalloc)
+        addressSpace.userPages.restoreState(s.user)
+        bootMemory.restoreState(s.boot)
+        depot.restoreState(s.depot)
+        symbols.restoreState(s.symbols)
+    }
+
     func halt() {
         enabledFlag.store(false, ordering: .relaxed)
         haltedFlag.store(true, ordering: .releasing)

@@ -29,6 +29,12 @@ public final class StackDepot: Sendable {
     /// Creates an empty depot.
     public init() {}
 
+    /// The depot's records, for `restoreState(_:)`.
+    public func saveState() -> SavedState { storage.saveState() }
+
+    /// Puts back what `saveState()` returned.
+    public func restoreState(_ saved: SavedState) { storage.restoreState(saved) }
+
     /// Number of records stored.
     public var count: Int { storage.withLock { $0.counts.count } }
 

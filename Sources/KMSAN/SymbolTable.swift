@@ -38,6 +38,12 @@ public final class SymbolTable: Sendable {
     /// Creates an empty table.
     public init() {}
 
+    /// The table's functions, sites and strings, for `restoreState(_:)`.
+    public func saveState() -> SavedState { storage.saveState() }
+
+    /// Puts back what `saveState()` returned.
+    public func restoreState(_ saved: SavedState) { storage.restoreState(saved) }
+
     /// Makes a name a C identifier, so that syzkaller's frame rule (`[a-zA-Z0-9_]+` then `+`)
     /// parses it: other characters become `_`.
     public static func cIdentifier(_ name: String) -> String {

@@ -33,6 +33,7 @@ extension AddressSpace {
             for f in (first + 1)...last where memory.isTracked(PageFrameNumber(f)) != tracked { return nil }
         }
         let inPage = Int(offset & UInt64(PAGE_SIZE - 1))
+        memory.touch(first, last)
         return ContiguousRun(
             data: memory.dataBase(pfn) + inPage,
             shadow: tracked ? memory.shadowBase(pfn) + inPage : nil,

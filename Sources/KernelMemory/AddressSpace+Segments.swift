@@ -112,6 +112,7 @@ extension AddressSpace {
                 continue
             }
             let chunk = Int(min(total - pos, UInt64(PAGE_SIZE - a.pageOffset)))
+            memory.touch(t.frame.index, t.frame.index)
             if var seg = current, t.region == seg.region, t.frame.index == lastFrame.index + 1,
                memory.section(of: t.frame) == memory.section(of: lastFrame), (seg.shadow != nil) == t.tracked {
                 seg.count += chunk

@@ -46,6 +46,12 @@ public final class PageTable: Sendable {
     /// Creates an empty table.
     public init() {}
 
+    /// The table's mappings, for `restoreState(_:)`.
+    public func saveState() -> SavedState { storage.saveState() }
+
+    /// Puts back mappings `saveState()` returned.
+    public func restoreState(_ saved: SavedState) { storage.restoreState(saved) }
+
     /// Maps the page at `address` (page-aligned); replaces any previous entry.
     public func map(_ address: KernelAddress, to mapping: PageMapping) {
         let page = address.raw >> UInt64(PAGE_SHIFT)

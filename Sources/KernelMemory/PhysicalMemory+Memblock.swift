@@ -30,6 +30,12 @@ public final class BootMemoryAllocator: Sendable {
         pool = Locked(Pool(order: [Int8](repeating: -1, count: count), heads: [Bool](repeating: false, count: count)))
     }
 
+    /// The pool's blocks, for `restoreState(_:)`.
+    public func saveState() -> SavedState { pool.saveState() }
+
+    /// Puts back what `saveState()` returned.
+    public func restoreState(_ saved: SavedState) { pool.restoreState(saved) }
+
     /// Allocates a naturally aligned block of `1 << order` frames; nil when the pool is exhausted.
     public func allocate(order: Int) -> PageFrameNumber? {
         guard order >= 0, order <= 10 else { return nil }

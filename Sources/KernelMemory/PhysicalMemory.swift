@@ -43,6 +43,8 @@ public final class PhysicalMemory: @unchecked Sendable {
     /// One flag per frame: 1 = the frame has metadata (tracked), 0 = untracked.
     private let tracked: UnsafeMutablePointer<Atomic<UInt8>>
     private let released = Atomic<Bool>(false)
+    /// Frames touched since `beginJournal()`, and what they held then.
+    let journal: FrameJournal
 
     /// Creates `size` bytes of zero-filled simulated memory, all frames tracked.
     public init(size: Int = PhysicalMemory.defaultSize) throws(MemoryConfigurationError) {
@@ -74,6 +76,7 @@ public final class PhysicalMemory: @unchecked Sendable {
         self.arena = arena
         tracked = .allocate(capacity: frameCount)
         for i in 0..<frameCount { (tracked + i).initialize(to: Atomic(1)) }
+        journal = FrameJournal(frameCount: frameCount)
     }
 
     deinit { release() }
@@ -90,6 +93,7 @@ public final class PhysicalMemory: @unchecked Sendable {
         for section in sections {
             arena.free(section.data); arena.free(section.shadow); arena.free(section.origin)
         }
+        journal.disarm()
         tracked.deinitialize(count: frameCount)
         tracked.deallocate()
         let final = arena.statistics()
@@ -139,8 +143,13 @@ public final class PhysicalMemory: @unchecked Sendable {
         guard pfn.index >= 0, count >= 0, pfn.index <= frameCount, count <= frameCount - pfn.index else {
             throw MemoryFault(kind: .frameOutOfRange, address: PAGE_OFFSET + pfn.index &* PAGE_SIZE, size: count &* PAGE_SIZE)
         }
+        guard count > 0 else { return }
+        touch(pfn.index, pfn.index + count - 1)
         for i in pfn.index..<(pfn.index + count) { tracked[i].store(value ? 1 : 0, ordering: .relaxed) }
     }
+
+    /// Sets a frame's tracking flag without journaling it (the journal's own rewind).
+    func restoreTracked(_ f: Int, _ value: Bool) { tracked[f].store(value ? 1 : 0, ordering: .relaxed) }
 
     // MARK: Closure-scoped access
 
@@ -148,6 +157,7 @@ public final class PhysicalMemory: @unchecked Sendable {
         guard contains(pfn) else {
             throw MemoryFault(kind: .frameOutOfRange, address: PAGE_OFFSET + pfn.index &* PAGE_SIZE, size: PAGE_SIZE)
         }
+        touch(pfn.index, pfn.index)
     }
 
     /// Calls `body` with the data bytes of `pfn`.
