@@ -33,6 +33,7 @@ let package = Package(
         .library(name: "ScenarioRunner", targets: ["ScenarioRunner"]),
         .library(name: "HarnessCommandLine", targets: ["HarnessCommandLine"]),
         .library(name: "BundledPlugins", targets: ["BundledPlugins"]),
+        .library(name: "HarnessFuzz", targets: ["HarnessFuzz"]),
     ] + bundledPlugins.map { .library(name: $0.target, targets: [$0.target]) },
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -66,9 +67,12 @@ let package = Package(
         .target(name: "ScenarioLanguage", dependencies: ["HarnessCore", "KMSAN", "KernelMemory"]),
         // Runs parsed scenarios on fresh machines and compares their reports with the expectations.
         .target(name: "ScenarioRunner", dependencies: ["ScenarioLanguage", "HarnessCore", "KMSAN", "KernelMemory"]),
-        // The reusable command line (`run`, `ops`), generic over a tool's plugin list.
+        // Programs generated from the op declarations, a machine restored between runs, oracles,
+        // minimization, reproducers and the built-in fuzz loop.
+        .target(name: "HarnessFuzz", dependencies: ["ScenarioLanguage", "ScenarioRunner", "HarnessCore", "KMSAN", "KernelMemory"]),
+        // The reusable command line (`run`, `ops`, `fuzz`, `replay`), generic over a tool's plugin list.
         .target(name: "HarnessCommandLine", dependencies: [
-            "ScenarioLanguage", "ScenarioRunner", "HarnessCore", "KMSAN",
+            "ScenarioLanguage", "ScenarioRunner", "HarnessCore", "KMSAN", "HarnessFuzz",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // The command-line tool: the reusable commands with the bundled plugins, plus `demo`.
@@ -97,6 +101,11 @@ let package = Package(
             "HarnessCommandLine", "BundledPlugins", "HarnessCore", "HarnessTesting", "KMSAN", "KernelMemory",
             "ScenarioLanguage", "ScenarioRunner", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], exclude: ["Scenarios"]),
+        // Program model, encodings, restore, minimization, the loop, the differential oracle.
+        .testTarget(name: "HarnessFuzzTests", dependencies: [
+            "HarnessFuzz", "HarnessCommandLine", "HarnessCore", "HarnessTesting", "KMSAN", "KernelMemory", "ScenarioLanguage",
+            "ScenarioRunner", "BundledPlugins",
+        ]),
         // Every scenario under Harnesses/, one test case each.
         .testTarget(name: "HarnessSuiteTests", dependencies: [
             "ScenarioRunner", "ScenarioLanguage", "HarnessCore", "HarnessTesting", "BundledPlugins",

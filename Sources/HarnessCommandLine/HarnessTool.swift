@@ -56,7 +56,7 @@ extension HarnessTool {
     }
 }
 
-/// The root command of a `HarnessTool`: `run`, `ops` and the tool's own subcommands.
+/// The root command of a `HarnessTool`: `run`, `ops`, `fuzz`, `replay` and the tool's own subcommands.
 public struct HarnessCommand<Tool: HarnessTool>: ParsableCommand {
     /// Name, help and subcommands.
     public static var configuration: CommandConfiguration {
@@ -66,10 +66,12 @@ public struct HarnessCommand<Tool: HarnessTool>: ParsableCommand {
             discussion: """
                 Scenario files (*.scenario) describe a short program against the simulated kernel and \
                 the reports it must produce. `run` executes them, each on a fresh machine; `ops` lists \
-                what a scenario can call, with every config key and named constant.
+                what a scenario can call, with every config key and named constant; `fuzz` generates \
+                programs from those ops and `replay` runs the reproducers it writes.
                 """,
             version: Tool.version,
-            subcommands: [RunCommand<Tool>.self, OpsCommand<Tool>.self] + Tool.extraSubcommands)
+            subcommands: [RunCommand<Tool>.self, OpsCommand<Tool>.self, FuzzCommand<Tool>.self, ReplayCommand<Tool>.self]
+                + Tool.extraSubcommands)
     }
 
     /// Creates the command (ArgumentParser's requirement).

@@ -38,6 +38,13 @@ public struct ReportExpectation: Sendable, Equatable, CustomStringConvertible {
         self.createdAt = createdAt; self.local = local; self.storedAt = storedAt; self.access = access
     }
 
+    /// The expectation `report` meets: its tool, type and function, and its byte range or
+    /// KASAN access line if it has one (what a reproducer's `expect` line says).
+    public init(describing report: KernelReport) {
+        self.init(report.tool, report.bugType, in: report.function, bytes: report.byteRange,
+                  access: report.kasanAccess.map { "\($0.direction.rawValue) of size \($0.size)" })
+    }
+
     /// `expect KMSAN <type> in <func>`.
     public static func kmsan(_ type: KMSANBugType, in function: String, bytes: ByteRange? = nil,
                              createdAt: String? = nil, local: String? = nil, storedAt: String? = nil) -> ReportExpectation {

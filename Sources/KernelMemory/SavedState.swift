@@ -9,10 +9,10 @@ public struct SavedState: Sendable {
     let value: any Sendable
 
     /// Wraps a component's state value.
-    package init(_ value: any Sendable) { self.value = value }
+    public init(_ value: any Sendable) { self.value = value }
 
     /// The wrapped value, if it is a `T` (nil for a state another component saved).
-    package func value<T>(as type: T.Type = T.self) -> T? { value as? T }
+    public func value<T>(as type: T.Type = T.self) -> T? { value as? T }
 }
 
 /// A component whose state can be saved and restored: see `SavedState`.

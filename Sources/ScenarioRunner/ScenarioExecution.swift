@@ -20,6 +20,8 @@ final class ScenarioExecution {
     private var stopped = false
     /// Statements left before the scenario is stopped (`MachineConfiguration.statementBudget`).
     private var budget: Int
+    /// Called after each statement of the main block with its index and value.
+    var observer: ((Int, ShadowedValue?) -> Void)?
 
     init(machine: Machine, resolved: ResolvedScenario) {
         self.machine = machine
@@ -46,7 +48,8 @@ final class ScenarioExecution {
 
     /// Executes a block's statements until the end, a panic or a stop.
     private func execute(_ block: Block, in frame: inout [ShadowedValue?]) {
-        for step in block.steps {
+        let observer = block === resolved.main ? observer : nil
+        for (index, step) in block.steps.enumerated() {
             if stopped || runtime.isHalted { return }
             cpu.setCurrentSite(sites[step.site])
             budget -= 1
@@ -59,6 +62,7 @@ final class ScenarioExecution {
             }
             let result = execute(step, of: block, in: &frame)
             if let r = step.result { frame[r] = result ?? .initialized(0, width: .bits64) }
+            observer?(index, result)
         }
     }
 

@@ -54,4 +54,12 @@ extension ResolvedScenario {
     public func run(on machine: Machine) {
         ScenarioExecution(machine: machine, resolved: self).run()
     }
+
+    /// `run(on:)`, calling `observe` after each statement of the scenario's own body with the
+    /// statement's index and its value (nil for none): what a fuzzer's coverage signal reads.
+    public func run(on machine: Machine, observe: @escaping (Int, ShadowedValue?) -> Void) {
+        let execution = ScenarioExecution(machine: machine, resolved: self)
+        execution.observer = observe
+        execution.run()
+    }
 }

@@ -1,0 +1,114 @@
+import HarnessCore
+import KMSAN
+
+/// One worker of a campaign: its own random source, corpus, signal, findings and machine(s).
+/// Everything it does depends only on its seed and the number of runs it is given.
+final class FuzzWorker {
+    let generator: ProgramGenerator
+    let mutator: ProgramMutator
+    let options: FuzzOptions
+    let seed: UInt64
+    private var random: FuzzRandom
+    private let executor: FuzzExecutor?
+    private let oracle: DifferentialOracle?
+    private(set) var corpus: [FuzzProgram] = []
+    private(set) var signal = Set<UInt64>()
+    private(set) var buckets = FindingBuckets()
+    private(set) var reproducers: [String: Reproducer] = [:]
+    private(set) var runs = 0
+    private var minimizations: [String: Int] = [:]
+
+    init(table: OpTable, options: FuzzOptions, seed: UInt64) throws(MachineError) {
+        self.options = options
+        self.seed = seed
+        random = FuzzRandom(seed: seed)
+        generator = ProgramGenerator(table: table, maxLength: options.maxLength)
+        mutator = ProgramMutator(generator: generator)
+        if let profiles = options.differential {
+            oracle = try DifferentialOracle(table: table, configuration: options.configuration, profiles: profiles)
+            executor = nil
+        } else {
+            executor = try FuzzExecutor(table: table, configuration: options.configuration)
+            oracle = nil
+        }
+        for program in options.initialCorpus where table.validate(program) == nil { corpus.append(program) }
+    }
+
+    var table: OpTable { generator.table }
+
+    /// The `config` lines a reproducer needs to run on the machine this worker fuzzes.
+    var configLines: [String] {
+        let policy = options.configuration.kmsan.policy
+        return policy == .mainline ? [] : ["config profile=\(policy.name)"]
+    }
+
+    /// One run: a new or mutated program, its signal, its findings.
+    func step() {
+        let program = corpus.isEmpty || random.chance(1, in: 8)
+            ? generator.generate(&random)
+            : mutator.mutate(corpus[random.below(corpus.count)], corpus: corpus, &random)
+        runs += 1
+        if let oracle {
+            let (a, b, difference) = oracle.run(program)
+            keep(program, a.signal.union(b.signal))
+            if let difference { recordDifference(difference, program: program, a.reports, b.reports) }
+        } else if let executor {
+            let outcome = executor.run(program)
+            keep(program, outcome.signal)
+            for title in buckets.record(outcome.reports, program: program, run: runs) {
+                minimizeFinding(title)
+            }
+        }
+    }
+
+    /// Adds `program` to the corpus if it covered something new.
+    private func keep(_ program: FuzzProgram, _ covered: Set<UInt64>) {
+        let before = signal.count
+        signal.formUnion(covered)
+        if signal.count > before { corpus.append(program) }
+    }
+
+    /// Minimizes a new title's program while the title stays, and writes its reproducer.
+    private func minimizeFinding(_ title: String) {
+        guard let executor, let bucket = buckets.buckets[title] else { return }
+        let (program, report) = Minimizer(budget: options.minimizeBudget).minimize(bucket.reproducer, report: bucket.report) {
+            executor.run($0).reports.first { $0.title == title }
+        }
+        buckets.setMinimized(title, program, report: report)
+        if let minimized = buckets.buckets[title] {
+            reproducers[title] = .finding(minimized, seed: seed, configLines: configLines, table: table)
+        }
+    }
+
+    /// Files a difference: minimized while its title stays, then bucketed under that title and
+    /// the ops of the minimized program (a title with several causes gets several buckets).
+    private func recordDifference(
+        _ difference: DifferentialOracle.Difference, program: FuzzProgram, _ a: [KernelReport], _ b: [KernelReport]
+    ) {
+        guard let oracle else { return }
+        let coarse = difference.title
+        let done = minimizations[coarse, default: 0]
+        guard done < options.minimizationsPerDifference else {
+            buckets.record(title: coarse, report: difference.report, program: program, run: runs)
+            return
+        }
+        minimizations[coarse] = done + 1
+        var last = (a, b)
+        let (minimal, report) = Minimizer(budget: options.minimizeBudget).minimize(program, report: difference.report) { candidate in
+            let (x, y, d) = oracle.run(candidate)
+            guard let d, d.title == coarse else { return nil }
+            last = (x.reports, y.reports)
+            return d.report
+        }
+        let ops = minimal.calls.map { table.ops[$0.op].name }.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        let title = coarse + " after " + ops.joined(separator: ", ")
+        if buckets.record(title: title, report: report, program: minimal, run: runs) {
+            buckets.setMinimized(title, minimal, report: report)
+            let (x, y, _) = oracle.run(minimal)
+            last = (x.reports, y.reports)
+            reproducers[title] = .difference(
+                title, program: minimal, profiles: (oracle.profiles.0.name, oracle.profiles.1.name),
+                reportsOfFirst: last.0, reportsOfSecond: last.1, table: table)
+        }
+    }
+}
