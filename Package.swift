@@ -25,6 +25,7 @@ let package = Package(
     name: "kmsan-harness",
     products: [
         .executable(name: "kmsan-harness", targets: ["kmsan-harness"]),
+        .executable(name: "kmsan-harness-fuzzer", targets: ["kmsan-harness-fuzzer"]),
         .library(name: "KernelMemory", targets: ["KernelMemory"]),
         .library(name: "KMSAN", targets: ["KMSAN"]),
         .library(name: "HarnessCore", targets: ["HarnessCore"]),
@@ -80,6 +81,9 @@ let package = Package(
             "HarnessCommandLine", "BundledPlugins", "HarnessCore", "KMSAN", "KernelMemory",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // The libFuzzer entry point (a replayer of input files unless built with -DFUZZING).
+        .executableTarget(name: "kmsan-harness-fuzzer", dependencies: ["HarnessFuzz", "HarnessCore", "BundledPlugins"],
+                          path: "Harnesses/Fuzz"),
         .testTarget(name: "KernelMemoryTests", dependencies: ["KernelMemory"]),
         .testTarget(name: "KMSANTests", dependencies: ["KMSAN", "KernelMemory", "HarnessCore", "HarnessTesting"]),
         .testTarget(name: "HarnessCoreTests", dependencies: ["HarnessCore", "HarnessTesting", "KMSAN", "KernelMemory", "BundledPlugins"]),

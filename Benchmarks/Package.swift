@@ -34,6 +34,7 @@ let package = Package(
                 .product(name: "BundledPlugins", package: rootPackage),
                 .product(name: "ScenarioLanguage", package: rootPackage),
                 .product(name: "ScenarioRunner", package: rootPackage),
+                .product(name: "HarnessFuzz", package: rootPackage),
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/KMSANRuntime",

@@ -20,6 +20,9 @@ public final class FuzzExecutor {
     public static let scenarioName = "fuzz_prog"
     /// The path its frames print.
     public static let path = "fuzz.scenario"
+    /// Statement lines whose call sites exist before a run starts (longer programs intern the
+    /// rest as they run).
+    static let preinternedLines = 258
 
     private let sink = InMemoryReportSink()
     private var machine: Machine?
@@ -39,6 +42,13 @@ public final class FuzzExecutor {
         self.table = table
         self.configuration = configuration
         let machine = try table.plugins.makeMachine(configuration: configuration, sink: sink)
+        // The sites a program's statements get, interned before the state is saved, in the
+        // order a fresh machine interns them (header line 1, then line 2, 3, ...): each run then
+        // finds them instead of copying the symbol table to add them, and the addresses are
+        // the ones a fresh boot gives.
+        for line in 1...Self.preinternedLines {
+            _ = machine.runtime.symbols.site(in: Self.scenarioName, file: Self.path, line: line)
+        }
         if let snapshot = machine.saveState() {
             self.machine = machine
             self.snapshot = snapshot

@@ -25,8 +25,17 @@ public struct FuzzOptions: Sendable {
     /// How many minimized programs a difference title may get (each a bucket of its own, named
     /// after the ops it calls): differences of one title often have several causes.
     public var minimizationsPerDifference = 16
-    /// The machine every run starts from.
-    public var configuration = MachineConfiguration()
+    /// The machine every run starts from: the defaults with 16 MiB of memory (`mem=16M`),
+    /// enough for any op's largest request, and a quarter of the per-frame bookkeeping a run
+    /// copies when it first changes an allocator's state. Reproducers say `config memory=16M`.
+    public var configuration: MachineConfiguration = {
+        var c = MachineConfiguration()
+        c.memorySize = FuzzOptions.memorySize
+        return c
+    }()
+
+    /// The fuzzing machines' memory size.
+    public static let memorySize = 16 << 20
     /// Programs to start from (a corpus folder, the bundled scenarios).
     public var initialCorpus: [FuzzProgram] = []
     /// Seconds between status reports.

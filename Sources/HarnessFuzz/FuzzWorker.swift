@@ -38,8 +38,11 @@ final class FuzzWorker {
 
     /// The `config` lines a reproducer needs to run on the machine this worker fuzzes.
     var configLines: [String] {
-        let policy = options.configuration.kmsan.policy
-        return policy == .mainline ? [] : ["config profile=\(policy.name)"]
+        let c = options.configuration, defaults = MachineConfiguration()
+        var lines: [String] = []
+        if c.memorySize != defaults.memorySize { lines.append("config memory=\(c.memorySize >> 20)M") }
+        if c.kmsan.policy != defaults.kmsan.policy { lines.append("config profile=\(c.kmsan.policy.name)") }
+        return lines
     }
 
     /// One run: a new or mutated program, its signal, its findings.
@@ -76,7 +79,8 @@ final class FuzzWorker {
         }
         buckets.setMinimized(title, program, report: report)
         if let minimized = buckets.buckets[title] {
-            reproducers[title] = .finding(minimized, seed: seed, configLines: configLines, table: table)
+            reproducers[title] = .finding(minimized, foundBy: "kmsan-harness fuzz, seed \(seed)", configLines: configLines,
+                                          table: table)
         }
     }
 
@@ -108,7 +112,7 @@ final class FuzzWorker {
             last = (x.reports, y.reports)
             reproducers[title] = .difference(
                 title, program: minimal, profiles: (oracle.profiles.0.name, oracle.profiles.1.name),
-                reportsOfFirst: last.0, reportsOfSecond: last.1, table: table)
+                reportsOfFirst: last.0, reportsOfSecond: last.1, configLines: configLines, table: table)
         }
     }
 }

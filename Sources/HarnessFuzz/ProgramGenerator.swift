@@ -132,8 +132,16 @@ public struct ProgramGenerator: Sendable {
         if let range = parameter.range, !random.chance(1, in: 10) {
             let span = UInt64(bitPattern: range.upperBound &- range.lowerBound)
             let width = span == UInt64.max ? UInt64.max : span + 1
-            // Small values first: half the time within the first 64 of the range.
-            let pick = random.chance(1, in: 2) ? random.next() % min(width, 64) : random.next() % width
+            // Small values most of the time, as bugs live at small sizes and boundaries and big
+            // ones cost a run its time: the first 8 or 256 values of the range, or a
+            // log-uniform pick over the whole of it.
+            let pick: UInt64
+            switch random.below(8) {
+            case 0..<4: pick = random.next() % min(width, 8)
+            case 4..<6: pick = random.next() % min(width, 256)
+            case 6: pick = random.next() % max(1, min(width, 1 << UInt64(random.below(64 - width.leadingZeroBitCount + 1))))
+            default: pick = random.chance(1, in: 2) ? span : random.next() % width
+            }
             return UInt64(bitPattern: range.lowerBound) &+ pick
         }
         return Self.specialValues[random.below(Self.specialValues.count)]

@@ -21,11 +21,11 @@ public struct Reproducer: Sendable {
 
     /// The reproducer of a finding that is a report: it expects no report.
     public static func finding(
-        _ bucket: FindingBuckets.Bucket, seed: UInt64, configLines: [String], table: OpTable
+        _ bucket: FindingBuckets.Bucket, foundBy: String, configLines: [String], table: OpTable
     ) -> Reproducer {
         let suggested = ReportExpectation(describing: bucket.report)
         let notes = [
-            "Found by kmsan-harness fuzz, seed \(seed), run \(bucket.firstRun); \(bucket.reproducer.count) call(s)"
+            "Found by \(foundBy), run \(bucket.firstRun); \(bucket.reproducer.count) call(s)"
                 + (bucket.isMinimized ? " after minimization." : "."),
             "The report it produced:",
         ] + bucket.report.kernelText.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 } + [
@@ -40,7 +40,7 @@ public struct Reproducer: Sendable {
     /// first printed (`reportsOfFirst`), so it fails while the two differ.
     public static func difference(
         _ title: String, program: FuzzProgram, profiles: (String, String), reportsOfFirst: [KernelReport],
-        reportsOfSecond: [KernelReport], table: OpTable
+        reportsOfSecond: [KernelReport], configLines: [String], table: OpTable
     ) -> Reproducer {
         func listing(_ reports: [KernelReport]) -> [String] {
             reports.isEmpty ? ["  (no report)"] : reports.map { "  " + $0.title + ($0.byteRange.map { " bytes \($0.first)-\($0.last) of \($0.size)" } ?? "") }
@@ -48,7 +48,7 @@ public struct Reproducer: Sendable {
         let notes = ["Under \(profiles.0) it prints:"] + listing(reportsOfFirst) + ["Under \(profiles.1) it prints:"]
             + listing(reportsOfSecond)
             + ["It runs under \(profiles.1) and expects what \(profiles.0) prints, so it fails while they differ."]
-        return Reproducer(title: title, program: program, configLines: ["config profile=\(profiles.1)"],
+        return Reproducer(title: title, program: program, configLines: configLines + ["config profile=\(profiles.1)"],
                           expected: reportsOfFirst, notes: notes, table: table)
     }
 

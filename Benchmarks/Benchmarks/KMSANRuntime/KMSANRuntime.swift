@@ -151,4 +151,5 @@ let benchmarks: @Sendable () -> Void = {
     // 4 and 5. Allocator throughput through the bundled plugins (Allocators.swift).
     registerAllocatorBenchmarks()
     registerInterpreterBenchmark()
+    registerFuzzBenchmark()
 }
