@@ -83,7 +83,7 @@ let package = Package(
         ]),
         // The libFuzzer entry point (a replayer of input files unless built with -DFUZZING).
         .executableTarget(name: "kmsan-harness-fuzzer", dependencies: ["HarnessFuzz", "HarnessCore", "BundledPlugins"],
-                          path: "Harnesses/Fuzz"),
+                          path: "Harnesses/Fuzz", exclude: ["oss-fuzz"]),
         .testTarget(name: "KernelMemoryTests", dependencies: ["KernelMemory"]),
         .testTarget(name: "KMSANTests", dependencies: ["KMSAN", "KernelMemory", "HarnessCore", "HarnessTesting"]),
         .testTarget(name: "HarnessCoreTests", dependencies: ["HarnessCore", "HarnessTesting", "KMSAN", "KernelMemory", "BundledPlugins"]),

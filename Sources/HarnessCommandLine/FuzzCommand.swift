@@ -18,7 +18,8 @@ public struct FuzzCommand<Tool: HarnessTool>: ParsableCommand {
                 WARNING or HARNESS report is a finding, bucketed by title; each new bucket's program \
                 is minimized and written to the findings folder as a .scenario file that \
                 `\(Tool.commandName) replay` runs. The same seed and options give the same runs \
-                (with --runs). Exit status: 0 with no findings, 1 with findings, 64 for a usage error.
+                (with --runs). Exit status: 0 with no findings, 1 with findings, 3 with an internal \
+                KMSAN_WARN_ON under --fail-on-internal-warning, 64 for a usage error.
                 """)
     }
 
@@ -54,6 +55,9 @@ public struct FuzzCommand<Tool: HarnessTool>: ParsableCommand {
     @Option(help: ArgumentHelp("Run each program under two profiles and report differences (e.g. mainline,rfc-v3).",
                                valueName: "A,B"))
     public var diff: String?
+    /// `--fail-on-internal-warning`.
+    @Flag(help: "Exit 3 if some run hit a KMSAN_WARN_ON no program can cause (a bug in the runtime or a plugin).")
+    public var failOnInternalWarning = false
     /// `--status-interval`.
     @Option(help: ArgumentHelp("Seconds between status lines on standard error.", valueName: "SECONDS"))
     public var statusInterval = 2.0
@@ -112,7 +116,8 @@ public struct FuzzCommand<Tool: HarnessTool>: ParsableCommand {
         let campaign = FuzzCampaign(plugins: set, options: options)
         let summary: FuzzCampaign.Summary
         do {
-            summary = try campaign.run { status in write("\(Tool.commandName) fuzz: \(status)\n", true) }
+            let name = Tool.commandName
+            summary = try campaign.run { status in write("\(name) fuzz: \(status)\n", true) }
         } catch {
             throw ValidationError("cannot boot a machine: \(error)")
         }
@@ -127,6 +132,11 @@ public struct FuzzCommand<Tool: HarnessTool>: ParsableCommand {
             }
         }
         write(FuzzSummaryTable.text(summary, initialCorpus: options.initialCorpus.count, files: written), false)
+        let internalWarnings = summary.buckets.buckets.values.filter { InternalWarnings.isInternal($0.report) }
+        if failOnInternalWarning, !internalWarnings.isEmpty {
+            write("\(Tool.commandName) fuzz: internal KMSAN_WARN_ON: \(internalWarnings.map { $0.report.message.first ?? $0.title }.joined(separator: "; "))\n", true)
+            return 3
+        }
         return summary.buckets.buckets.isEmpty ? 0 : 1
     }
 

@@ -23,8 +23,9 @@ public struct FuzzOptions: Sendable {
     /// Runs a minimization may take.
     public var minimizeBudget = 400
     /// How many minimized programs a difference title may get (each a bucket of its own, named
-    /// after the ops it calls): differences of one title often have several causes.
-    public var minimizationsPerDifference = 16
+    /// after the ops it calls): differences of one title often have several causes. A program
+    /// that holds every op of a cause already found is not minimized again.
+    public var minimizationsPerDifference = 64
     /// The machine every run starts from: the defaults with 16 MiB of memory (`mem=16M`),
     /// enough for any op's largest request, and a quarter of the per-frame bookkeeping a run
     /// copies when it first changes an allocator's state. Reproducers say `config memory=16M`.

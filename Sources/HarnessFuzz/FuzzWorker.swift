@@ -17,6 +17,8 @@ final class FuzzWorker {
     private(set) var reproducers: [String: Reproducer] = [:]
     private(set) var runs = 0
     private var minimizations: [String: Int] = [:]
+    /// Per difference title, the ops of each minimized cause found so far.
+    private var causes: [String: [Set<String>]] = [:]
 
     init(table: OpTable, options: FuzzOptions, seed: UInt64) throws(MachineError) {
         self.options = options
@@ -92,7 +94,11 @@ final class FuzzWorker {
         guard let oracle else { return }
         let coarse = difference.title
         let done = minimizations[coarse, default: 0]
-        guard done < options.minimizationsPerDifference else {
+        // A program holding every op of a cause already found is most likely that cause again:
+        // only one that holds none of them is worth the runs a minimization takes.
+        let calls = Set(program.calls.map { table.ops[$0.op].name })
+        let known = causes[coarse, default: []].contains { $0.isSubset(of: calls) }
+        guard !known, done < options.minimizationsPerDifference else {
             buckets.record(title: coarse, report: difference.report, program: program, run: runs)
             return
         }
@@ -105,6 +111,7 @@ final class FuzzWorker {
             return d.report
         }
         let ops = minimal.calls.map { table.ops[$0.op].name }.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        causes[coarse, default: []].append(Set(ops))
         let title = coarse + " after " + ops.joined(separator: ", ")
         if buckets.record(title: title, report: report, program: minimal, run: runs) {
             buckets.setMinimized(title, minimal, report: report)
