@@ -58,8 +58,8 @@ public func customCrossOver(
     _ out: UnsafeMutablePointer<UInt8>?, _ maxSize: Int, _ seed: UInt32
 ) -> Int {
     guard let a, let b, let out, let target else { return 0 }
-    let bytes = target.crossOver(Array(UnsafeBufferPointer(start: a, count: aSize)), Array(UnsafeBufferPointer(start: b, count: bSize)),
-                                 maxSize: maxSize, seed: seed)
+    let first = Array(UnsafeBufferPointer(start: a, count: aSize)), second = Array(UnsafeBufferPointer(start: b, count: bSize))
+    let bytes = target.crossOver(first, second, maxSize: maxSize, seed: seed)
     bytes.withUnsafeBufferPointer { out.update(from: $0.baseAddress!, count: bytes.count) }
     return bytes.count
 }
@@ -101,7 +101,8 @@ struct KMSANHarnessFuzzer {
             }
             let bytes = [UInt8](data)
             let program = ProgramBinaryEncoding(table: target.table).decode(bytes)
-            print("# \(file)\n" + ProgramText(table: target.table).scenario(program, name: "fuzz_prog", header: ["expect no-report"]))
+            let text = ProgramText(table: target.table).scenario(program, name: "fuzz_prog", header: ["expect no-report"])
+            print("# \(file)\n" + text)
             if let crash = target.run(bytes) {
                 print(crash.kernelText + "crash: \(crash.title)")
                 crashed = true

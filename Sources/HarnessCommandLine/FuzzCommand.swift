@@ -81,7 +81,8 @@ public struct FuzzCommand<Tool: HarnessTool>: ParsableCommand {
         let names = diff.split(separator: ",").map(String.init)
         let policies = names.compactMap { n in KMSANPolicy.all.first { $0.name == n } }
         guard names.count == 2, policies.count == 2, names[0] != names[1] else {
-            throw ValidationError("--diff takes two different profiles, e.g. mainline,rfc-v3 (known: \(KMSANPolicy.all.map(\.name).joined(separator: ", ")))")
+            let known = KMSANPolicy.all.map(\.name).joined(separator: ", ")
+            throw ValidationError("--diff takes two different profiles, e.g. mainline,rfc-v3 (known: \(known))")
         }
         return (policies[0], policies[1])
     }
@@ -100,7 +101,8 @@ public struct FuzzCommand<Tool: HarnessTool>: ParsableCommand {
             let names = Set(plugins.split(separator: ",").map(String.init))
             let known = Set(set.plugins.map(\.name))
             guard names.isSubset(of: known) else {
-                throw ValidationError("unknown plugin(s) \(names.subtracting(known).sorted().joined(separator: ", ")); known: \(known.sorted().joined(separator: ", "))")
+                let unknown = names.subtracting(known).sorted().joined(separator: ", ")
+                throw ValidationError("unknown plugin(s) \(unknown); known: \(known.sorted().joined(separator: ", "))")
             }
             o.plugins = names
         }
@@ -134,7 +136,8 @@ public struct FuzzCommand<Tool: HarnessTool>: ParsableCommand {
         write(FuzzSummaryTable.text(summary, initialCorpus: options.initialCorpus.count, files: written), false)
         let internalWarnings = summary.buckets.buckets.values.filter { InternalWarnings.isInternal($0.report) }
         if failOnInternalWarning, !internalWarnings.isEmpty {
-            write("\(Tool.commandName) fuzz: internal KMSAN_WARN_ON: \(internalWarnings.map { $0.report.message.first ?? $0.title }.joined(separator: "; "))\n", true)
+            let messages = internalWarnings.map { $0.report.message.first ?? $0.title }.joined(separator: "; ")
+            write("\(Tool.commandName) fuzz: internal KMSAN_WARN_ON: \(messages)\n", true)
             return 3
         }
         return summary.buckets.buckets.isEmpty ? 0 : 1

@@ -45,7 +45,8 @@ public struct ReplayCommand<Tool: HarnessTool>: ParsableCommand {
                 out += "REPRODUCES \(result.name): \(why)\n"
             }
         }
-        return CommandOutput(standardOutput: out, standardError: err, status: suite.diagnostics.isEmpty ? (reproduces ? 1 : 0) : 2)
+        let status: Int32 = suite.diagnostics.isEmpty ? (reproduces ? 1 : 0) : 2
+        return CommandOutput(standardOutput: out, standardError: err, status: status)
     }
 
     /// Runs and exits with the status.

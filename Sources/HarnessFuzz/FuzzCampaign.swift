@@ -74,11 +74,11 @@ public final class FuzzCampaign: Sendable {
                 worker.step()
                 if worker.runs % 64 == 0 {
                     if let limit = options.duration, elapsed() >= limit { break }
-                    progress.withLock { $0[k] = (worker.runs, worker.corpus.count, worker.signal.count, worker.buckets.buckets.count) }
+                    progress.withLock { $0[k] = worker.figures }
                     if k == 0 { report(final: false) }
                 }
             }
-            progress.withLock { $0[k] = (worker.runs, worker.corpus.count, worker.signal.count, worker.buckets.buckets.count) }
+            progress.withLock { $0[k] = worker.figures }
         }
         var buckets = FindingBuckets(), signal = Set<UInt64>(), reproducers: [String: Reproducer] = [:]
         for worker in workers {

@@ -47,6 +47,11 @@ final class FuzzWorker {
         return lines
     }
 
+    /// Runs, corpus size, signal size and bucket count, for status lines.
+    var figures: (runs: Int, corpus: Int, signal: Int, findings: Int) {
+        (runs, corpus.count, signal.count, buckets.buckets.count)
+    }
+
     /// One run: a new or mutated program, its signal, its findings.
     func step() {
         let program = corpus.isEmpty || random.chance(1, in: 8)
@@ -104,7 +109,8 @@ final class FuzzWorker {
         }
         minimizations[coarse] = done + 1
         var last = (a, b)
-        let (minimal, report) = Minimizer(budget: options.minimizeBudget).minimize(program, report: difference.report) { candidate in
+        let minimizer = Minimizer(budget: options.minimizeBudget)
+        let (minimal, report) = minimizer.minimize(program, report: difference.report) { candidate in
             let (x, y, d) = oracle.run(candidate)
             guard let d, d.title == coarse else { return nil }
             last = (x.reports, y.reports)

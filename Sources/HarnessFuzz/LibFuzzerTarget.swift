@@ -120,7 +120,8 @@ public final class LibFuzzerTarget {
         }
         buckets.setMinimized(title, program, report: report)
         guard let minimized = buckets.buckets[title] else { return }
-        let reproducer = Reproducer.finding(minimized, foundBy: "the libFuzzer target", configLines: ["config memory=\(FuzzOptions.memorySize >> 20)M"],
+        let memory = "config memory=\(FuzzOptions.memorySize >> 20)M"
+        let reproducer = Reproducer.finding(minimized, foundBy: "the libFuzzer target", configLines: [memory],
                                             table: table)
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let path = (folder as NSString).appendingPathComponent(Reproducer.fileName(for: title))

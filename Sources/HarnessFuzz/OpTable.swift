@@ -23,7 +23,10 @@ public struct OpTable: Sendable {
     public init(_ plugins: PluginSet, onlyPlugins: Set<String>? = nil) {
         self.plugins = plugins
         var ops: [ScenarioOp] = []
-        for group in plugins.groups where onlyPlugins.map({ group.owner == PluginSet.coreOwner || $0.contains(group.owner) }) ?? true {
+        func included(_ owner: String) -> Bool {
+            owner == PluginSet.coreOwner || (onlyPlugins?.contains(owner) ?? true)
+        }
+        for group in plugins.groups where included(group.owner) {
             ops.append(contentsOf: group.ops)
         }
         self.ops = ops
@@ -48,7 +51,9 @@ public struct OpTable: Sendable {
                 let kind = j < n ? op.parameters[j].kind : op.parameters.last?.kind ?? .value
                 switch argument {
                 case .string(let s):
-                    guard kind.role == .string, Self.isValidString(s) else { return "call \(i): argument \(j + 1) is not a valid string" }
+                    guard kind.role == .string, Self.isValidString(s) else {
+                        return "call \(i): argument \(j + 1) is not a valid string"
+                    }
                 case .literal, .result:
                     guard kind.role != .string else { return "call \(i): argument \(j + 1) must be a string" }
                     if case .result(let r, _) = argument {
@@ -64,6 +69,6 @@ public struct OpTable: Sendable {
 
     /// Whether `s` is a string argument the generator could have made.
     static func isValidString(_ s: String) -> Bool {
-        s.utf8.count <= maxStringLength && s.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7a) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5f }
+        s.utf8.count <= maxStringLength && s.utf8.allSatisfy { ProgramBinaryEncoding.alphabet.contains($0) }
     }
 }

@@ -109,7 +109,9 @@ public struct ProgramGenerator: Sendable {
         }
         if kind.role == .value {
             let candidates = valueCalls(before: position, in: program)
-            if !candidates.isEmpty, random.chance(2, in: 3) { return .result(candidates[random.below(candidates.count)], offset: 0) }
+            if !candidates.isEmpty, random.chance(2, in: 3) {
+                return .result(candidates[random.below(candidates.count)], offset: 0)
+            }
         }
         return .literal(literal(for: parameter, &random))
     }

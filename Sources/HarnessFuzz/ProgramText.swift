@@ -52,7 +52,8 @@ public struct ProgramText: Sendable {
         guard kind.role == .flags, value != 0 else { return nil }
         var rest = value, names: [String] = []
         // Largest constants first, so GFP_KERNEL is preferred to its single bits.
-        for c in constants.sorted(by: { $0.value.nonzeroBitCount > $1.value.nonzeroBitCount }) where c.value != 0 && c.value & rest == c.value {
+        let widestFirst = constants.sorted { $0.value.nonzeroBitCount > $1.value.nonzeroBitCount }
+        for c in widestFirst where c.value != 0 && c.value & rest == c.value {
             names.append(c.name)
             rest &= ~c.value
         }

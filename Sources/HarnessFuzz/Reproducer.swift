@@ -43,7 +43,8 @@ public struct Reproducer: Sendable {
         reportsOfSecond: [KernelReport], configLines: [String], table: OpTable
     ) -> Reproducer {
         func listing(_ reports: [KernelReport]) -> [String] {
-            reports.isEmpty ? ["  (no report)"] : reports.map { "  " + $0.title + ($0.byteRange.map { " bytes \($0.first)-\($0.last) of \($0.size)" } ?? "") }
+            guard !reports.isEmpty else { return ["  (no report)"] }
+            return reports.map { "  " + $0.title + ($0.byteRange.map { " bytes \($0.first)-\($0.last) of \($0.size)" } ?? "") }
         }
         let notes = ["Under \(profiles.0) it prints:"] + listing(reportsOfFirst) + ["Under \(profiles.1) it prints:"]
             + listing(reportsOfSecond)
