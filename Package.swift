@@ -18,6 +18,7 @@ let kernelMemorySettings: [SwiftSetting] = systemHostAllocator ? [.define("KMSAN
 let bundledPlugins: [(target: String, folder: String)] = [
     ("PageAllocatorPlugin", "PageAllocator"),
     ("SlabPlugin", "Slab"),
+    ("VmallocPlugin", "Vmalloc"),
 ]
 let pluginTargetDependencies: [Target.Dependency] = ["HarnessCore", "KMSAN", "KernelMemory"]
 

@@ -1,6 +1,7 @@
 import HarnessCore
 import PageAllocatorPlugin
 import SlabPlugin
+import VmallocPlugin
 
 /// The plugins that ship with kmsan-harness, in installation order: the one list the
 /// command-line tool, every test target and the benchmarks use. Adding a bundled plugin is one
@@ -11,6 +12,7 @@ public enum BundledPlugins {
         [
             PageAllocatorPlugin(),
             SlabPlugin(),
+            VmallocPlugin(),
         ]
     }
 

@@ -12,6 +12,7 @@ extension CoreOps {
             help: "fill n bytes with the low byte of c; the range becomes initialized whatever c is"
         ) { inv throws(OpError) in
             let n = try inv.size(2)
+            inv.machine.checkAccess(try inv.pointer(0), size: n, .write, on: inv.cpu)
             inv.runtime.memset(try inv.pointer(0), UInt8(truncatingIfNeeded: try inv.value(1).value), count: n, on: inv.cpu)
             return nil
         },
@@ -21,6 +22,9 @@ extension CoreOps {
             help: "copy n bytes; shadow follows the data and uninitialized bytes get chained origins"
         ) { inv throws(OpError) in
             let n = try inv.size(2)
+            // KASAN's memcpy interceptor: the source is checked as a read, then the destination as a write.
+            inv.machine.checkAccess(try inv.pointer(1), size: n, .read, on: inv.cpu)
+            inv.machine.checkAccess(try inv.pointer(0), size: n, .write, on: inv.cpu)
             inv.runtime.memcpy(try inv.pointer(0), try inv.pointer(1), count: n, on: inv.cpu)
             return nil
         },
@@ -30,6 +34,8 @@ extension CoreOps {
             help: "memcpy for overlapping ranges (the same metadata routine)"
         ) { inv throws(OpError) in
             let n = try inv.size(2)
+            inv.machine.checkAccess(try inv.pointer(1), size: n, .read, on: inv.cpu)
+            inv.machine.checkAccess(try inv.pointer(0), size: n, .write, on: inv.cpu)
             inv.runtime.memmove(try inv.pointer(0), try inv.pointer(1), count: n, on: inv.cpu)
             return nil
         },

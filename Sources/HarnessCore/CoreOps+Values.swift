@@ -39,6 +39,7 @@ extension CoreOps {
         ) { inv throws(OpError) in
             let address = try inv.value(0)
             inv.runtime.check(address, on: inv.cpu)
+            inv.machine.checkAccess(KernelAddress(address.value), size: width.byteCount, .read, on: inv.cpu)
             return inv.runtime.load(width, from: KernelAddress(address.value), on: inv.cpu)
         }
     }
@@ -54,6 +55,7 @@ extension CoreOps {
             let address = try inv.value(0)
             let value = try inv.value(1, as: width)
             inv.runtime.check(address, on: inv.cpu)
+            inv.machine.checkAccess(KernelAddress(address.value), size: width.byteCount, .write, on: inv.cpu)
             inv.runtime.store(value, to: KernelAddress(address.value), on: inv.cpu)
             return nil
         }

@@ -53,6 +53,8 @@ public final class Machine: Sendable {
     public let percpu: PerCPUArea
     private let subsystems: [SubsystemKind: any Subsystem]
     private let pluginStates: [String: any Subsystem]
+    /// The installed subsystems that check accesses (KASAN's vmalloc shadow), in plugin order.
+    let accessCheckers: [any MemoryAccessChecking]
 
     /// Boots a machine with the plugins of `pluginSet`, installed in its installation order.
     public init(configuration: MachineConfiguration = MachineConfiguration(), pluginSet: PluginSet, sink: any ReportSink)
@@ -82,6 +84,7 @@ public final class Machine: Sendable {
         self.pluginSet = pluginSet
         self.subsystems = installed
         self.pluginStates = states
+        self.accessCheckers = pluginSet.installationOrder.compactMap { states[$0.name] as? any MemoryAccessChecking }
     }
 
     /// Boots a machine with `plugins` (checked and ordered as `PluginSet` does).

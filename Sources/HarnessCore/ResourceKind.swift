@@ -50,4 +50,10 @@ public struct ResourceKind: Sendable, Hashable, CustomStringConvertible {
     public static let kmemCache = ResourceKind("kmem-cache")
     /// A slab object (`kmalloc`, `kmem_cache_alloc`).
     public static let slabObject = ResourceKind("slab-object", refines: .address)
+    /// The start of a vmalloc area (`vmalloc`, `vzalloc`, `__vmalloc`).
+    public static let vmallocArea = ResourceKind("vmalloc-area", refines: .address)
+    /// The start of a vmap alias (`vmap`).
+    public static let vmapArea = ResourceKind("vmap-area", refines: .address)
+    /// The start of an ioremap mapping (`ioremap`).
+    public static let ioremapArea = ResourceKind("ioremap-area", refines: .address)
 }

@@ -13,7 +13,8 @@ public enum StandardOps {
         switch kind {
         case .pageAllocator: pageAllocator
         case .slab: slab
-        case .vmalloc, .dma, .usb, .skb: []
+        case .vmalloc: vmalloc
+        case .dma, .usb, .skb: []
         }
     }
 }

@@ -1,7 +1,7 @@
 import KMSAN
 
 /// Which findings are the harness's own inconsistencies rather than what a program may
-/// trigger: a KMSAN_WARN_ON (`WARNING: kmsan-disabled`) other than the three a caller can cause
+/// trigger: a plugin's broken invariant (`WARNING: plugin-invariant`), and a KMSAN_WARN_ON (`WARNING: kmsan-disabled`) other than the three a caller can cause
 /// in the kernel too (an unbalanced `kmsan_enable_current`, a `kmsan_disable_current` nested too
 /// deep, a range whose metadata is not contiguous). A fuzz campaign that finds one has found a
 /// bug in the runtime or a plugin; CI fails on it (`fuzz --fail-on-internal-warning`).
@@ -13,6 +13,7 @@ public enum InternalWarnings {
 
     /// Whether `report` is a KMSAN_WARN_ON no caller can trigger.
     public static func isInternal(_ report: KernelReport) -> Bool {
+        if report.tool == .warning, report.bugType == WarningKind.pluginInvariant.rawValue { return true }
         guard report.tool == .warning, report.bugType == WarningKind.kmsanDisabled.rawValue else { return false }
         let first = report.message.first ?? ""
         return !callerTriggered.contains { first.hasPrefix($0) }

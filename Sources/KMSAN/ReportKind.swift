@@ -103,12 +103,15 @@ public enum WarningKind: String, Sendable, CaseIterable {
     /// cache with a constructor requested with `__GFP_ZERO` (the zeroing would undo the
     /// constructor).
     case constructorWithGFPZero = "ctor-with-gfp-zero"
+    /// A plugin found its own bookkeeping broken (a WARN_ON in the subsystem's code, as the
+    /// vmalloc plugin's shadow invariants): a bug in the plugin, never the caller's.
+    case pluginInvariant = "plugin-invariant"
 
     /// The taint the warning adds after it is printed: `WARN()` and `WARN_ON_ONCE()` add
     /// TAINT_WARN in `__warn` (kernel/panic.c); `warn_alloc` only dumps the stack.
     public var taint: TaintFlags {
         switch self {
-        case .kmsanDisabled, .allocOrderAboveMax, .constructorWithGFPZero: .warn
+        case .kmsanDisabled, .allocOrderAboveMax, .constructorWithGFPZero, .pluginInvariant: .warn
         case .pageAllocationFailure: []
         }
     }
