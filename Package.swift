@@ -106,6 +106,10 @@ let package = Package(
             "HarnessCommandLine", "BundledPlugins", "HarnessCore", "HarnessTesting", "KMSAN", "KernelMemory",
             "ScenarioLanguage", "ScenarioRunner", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], exclude: ["Scenarios"]),
+        // The vmalloc plugin: shadow release behaviours, invariants, the populate race.
+        .testTarget(name: "VmallocPluginTests", dependencies: [
+            "VmallocPlugin", "BundledPlugins", "HarnessCore", "HarnessTesting", "KMSAN", "KernelMemory",
+        ]),
         // Program model, encodings, restore, minimization, the loop, the differential oracle.
         .testTarget(name: "HarnessFuzzTests", dependencies: [
             "HarnessFuzz", "HarnessCommandLine", "HarnessCore", "HarnessTesting", "KMSAN", "KernelMemory", "ScenarioLanguage",

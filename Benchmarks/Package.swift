@@ -35,6 +35,7 @@ let package = Package(
                 .product(name: "ScenarioLanguage", package: rootPackage),
                 .product(name: "ScenarioRunner", package: rootPackage),
                 .product(name: "HarnessFuzz", package: rootPackage),
+                .product(name: "VmallocPlugin", package: rootPackage),
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/KMSANRuntime",

@@ -66,7 +66,13 @@ struct VmallocState: Sendable {
     @discardableResult
     mutating func addFree(_ range: Range<UInt64>) -> Range<UInt64> {
         var merged = range
-        let i = free.firstIndex { $0.lowerBound >= range.upperBound } ?? free.count
+        // The first free range at or after `range` (binary search: the list stays sorted).
+        var lo = 0, hi = free.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if free[mid].lowerBound < range.upperBound { lo = mid + 1 } else { hi = mid }
+        }
+        let i = lo
         var insertAt = i
         if i < free.count, free[i].lowerBound == range.upperBound {
             merged = merged.lowerBound..<free[i].upperBound

@@ -33,7 +33,7 @@ public protocol HarnessTool {
 }
 
 /// The version of kmsan-harness (CHANGELOG.md).
-public let kmsanHarnessVersion = "0.4.0"
+public let kmsanHarnessVersion = "0.5.0"
 
 extension HarnessTool {
     /// `Run KMSAN allocator scenarios on simulated kernels.`

@@ -104,8 +104,24 @@ public final class FuzzExecutor {
             }
             reports = fresh.drain()
         }
-        for report in reports { signal.insert(1 << 63 | Self.hash(report.title)) }
-        return Outcome(reports: reports, signal: signal)
+        var all = reports
+        if let machine { all += Self.invariantReports(machine) }
+        for report in all { signal.insert(1 << 63 | Self.hash(report.title)) }
+        return Outcome(reports: all, signal: signal)
+    }
+
+    /// A `WARNING: plugin-invariant` per subsystem whose invariants a run broke
+    /// (`InvariantChecking`), so that the campaign files it like any finding.
+    static func invariantReports(_ machine: Machine) -> [KernelReport] {
+        machine.plugins.compactMap { plugin -> KernelReport? in
+            guard let checker = machine.state(ofPlugin: plugin.name, as: (any InvariantChecking).self),
+                  let first = checker.invariantViolations().first else { return nil }
+            let frame = machine.runtime.symbols.symbolize(
+                machine.runtime.symbols.site(in: "\(SymbolTable.cIdentifier(plugin.name))_invariants").address)
+            return KernelReport(tool: .warning, bugType: WarningKind.pluginInvariant.rawValue, headerFrame: frame, stack: [frame],
+                                message: ["\(plugin.name): \(first)"], cpu: 0, pid: 0, comm: "fuzz",
+                                release: machine.runtime.options.kernelRelease)
+        }
     }
 
     /// The kind of value a call returned: none, zero, another initialized value, partly or

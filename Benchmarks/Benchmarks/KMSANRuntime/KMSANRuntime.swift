@@ -152,4 +152,5 @@ let benchmarks: @Sendable () -> Void = {
     registerAllocatorBenchmarks()
     registerInterpreterBenchmark()
     registerFuzzBenchmark()
+    registerVmallocBenchmark()
 }
