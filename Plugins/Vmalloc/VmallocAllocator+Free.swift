@@ -61,7 +61,9 @@ extension VmallocAllocator {
             finding(k, message, at: address, on: cpu)
         case .area(let area):
             cpu.call(sites.removeVMArea) {
-                for i in 0..<area.frames.count { _ = runtime.addressSpace.vmallocPages.unmap(self.address(area.start + UInt64(i * PAGE_SIZE))) }
+                for i in 0..<area.frames.count {
+                    _ = runtime.addressSpace.vmallocPages.unmap(self.address(area.start + UInt64(i * PAGE_SIZE)))
+                }
                 kasanPoison(area.start, size: area.mappedBytes)
             }
             if area.kind != .vmap {

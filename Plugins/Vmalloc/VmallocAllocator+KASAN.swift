@@ -100,7 +100,7 @@ extension VmallocAllocator {
         }
         guard print else { return }
         runtime.reportKASAN(.vmallocOutOfBounds, KASANAccess(direction, size: size), at: address,
-                            description: description(badOffset: bad), on: cpu)
+                            description: description(accessOffset: start, badOffset: bad), on: cpu)
     }
 
     /// `kasan_find_first_bad_addr`: the first byte of `range` whose granule's shadow says it is
@@ -121,7 +121,9 @@ extension VmallocAllocator {
             }
             let firstIndex = Int((o >> 3) & 4095), lastIndex = Int(((pageEnd - 1) >> 3) & 4095)
             let base = runtime.addressSpace.directMapAddress(of: PageFrameNumber(pfn))
-            guard let bytes = try? runtime.addressSpace.readBytes(base + firstIndex, count: lastIndex - firstIndex + 1) else { return nil }
+            guard let bytes = try? runtime.addressSpace.readBytes(base + firstIndex, count: lastIndex - firstIndex + 1) else {
+                return nil
+            }
             for (k, shadow) in bytes.enumerated() where shadow != 0 {
                 let granule = (o & ~7) + UInt64(k) * 8
                 let from = max(granule, o), to = min(granule + 8, pageEnd)
@@ -134,15 +136,23 @@ extension VmallocAllocator {
         return nil
     }
 
-    /// What mm/kasan/report.c prints after the call trace for a vmalloc address: the mapping
-    /// (`print_address_description`), then the shadow rows around the first bad granule
-    /// (`print_memory_metadata`: 16 granules a row, two rows each side, `>` and `^` at it).
-    func description(badOffset: UInt64) -> [String] {
+    /// What mm/kasan/report.c (Linux 6.18) prints after the call trace for a vmalloc address:
+    /// `print_address_description` asks `vmalloc_dump_obj` about the page-aligned access address
+    /// ("belongs to a N-page vmalloc region starting at ... allocated at <caller>", N being
+    /// `vm->nr_pages`, 0 for vmap and ioremap) or says "a vmalloc virtual mapping"; then
+    /// `print_memory_metadata` prints the shadow rows around the first bad granule (16 granules a
+    /// row, two rows each side, `>` and `^` at it). The physical page's `dump_page` block, which
+    /// the kernel prints between the two for a mapped address, is left out.
+    func description(accessOffset: UInt64, badOffset: UInt64) -> [String] {
         var lines: [String] = []
-        if let area = state.withLock({ $0.area(containing: badOffset) }) {
-            lines += ["The buggy address belongs to the virtual mapping at",
-                      " [\(hex(address(area.start).raw)), \(hex(address(area.end).raw))) created by:",
-                      " \(runtime.symbols.symbolize(area.caller).symbol)", ""]
+        let aligned = (accessOffset + UInt64(PAGE_SIZE) - 1) / UInt64(PAGE_SIZE) * UInt64(PAGE_SIZE)
+        if let area = state.withLock({ $0.area(containing: aligned) }) {
+            let pages = area.kind == .vmalloc ? area.frames.count : 0
+            let caller = runtime.symbols.symbolize(area.caller).description
+            lines.append("The buggy address belongs to a \(pages)-page vmalloc region starting at 0x"
+                         + String(address(area.start).raw, radix: 16) + " allocated at \(caller)")
+        } else {
+            lines.append("The buggy address belongs to a vmalloc virtual mapping")
         }
         lines.append("Memory state around the buggy address:")
         let rowBytes: UInt64 = 16 * 8

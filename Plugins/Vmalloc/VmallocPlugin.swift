@@ -13,14 +13,16 @@ import KernelMemory
 public struct VmallocPlugin: HarnessPlugin {
     /// `kasan-vmalloc`: whether KASAN keeps vmalloc shadow (CONFIG_KASAN_VMALLOC).
     public static let kasanVmalloc = ConfigKey.plugin(
-        "kasan-vmalloc", default: "on", help: "KASAN shadow for vmalloc space: accesses outside an area report vmalloc-out-of-bounds")
+        "kasan-vmalloc", default: "on",
+        help: "KASAN shadow for vmalloc space: accesses outside an area report vmalloc-out-of-bounds")
     /// `vmalloc-release`: which free region the lazy purge hands to `kasan_release_vmalloc`.
     public static let vmallocRelease = ConfigKey.plugin(
         "vmalloc-release", ["merged", "area"], default: "area",
         help: "shadow released at purge: merged (the merged free region, Linux 5.5-6.8) or area (the area itself, 6.9+)")
     /// `kasan-multi-shot`: KASAN prints every report, not only the first per boot.
     public static let kasanMultiShot = ConfigKey.plugin(
-        "kasan-multi-shot", default: "off", help: "print every KASAN report (off: only the first per boot, as kasan_multi_shot)")
+        "kasan-multi-shot", default: "off",
+        help: "print every KASAN report (off: only the first per boot, as kasan_multi_shot)")
 
     /// `vmalloc`.
     public var name: String { "vmalloc" }
