@@ -19,6 +19,7 @@ let bundledPlugins: [(target: String, folder: String)] = [
     ("PageAllocatorPlugin", "PageAllocator"),
     ("SlabPlugin", "Slab"),
     ("VmallocPlugin", "Vmalloc"),
+    ("DMAPlugin", "DMA"),
 ]
 let pluginTargetDependencies: [Target.Dependency] = ["HarnessCore", "KMSAN", "KernelMemory"]
 

@@ -2,6 +2,7 @@ import HarnessCore
 import PageAllocatorPlugin
 import SlabPlugin
 import VmallocPlugin
+import DMAPlugin
 
 /// The plugins that ship with kmsan-harness, in installation order: the one list the
 /// command-line tool, every test target and the benchmarks use. Adding a bundled plugin is one
@@ -13,6 +14,7 @@ public enum BundledPlugins {
             PageAllocatorPlugin(),
             SlabPlugin(),
             VmallocPlugin(),
+            DMAPlugin(),
         ]
     }
 

@@ -54,6 +54,12 @@ public struct ResourceKind: Sendable, Hashable, CustomStringConvertible {
     public static let vmallocArea = ResourceKind("vmalloc-area", refines: .address)
     /// The start of a vmap alias (`vmap`).
     public static let vmapArea = ResourceKind("vmap-area", refines: .address)
+    /// A `struct device *` (`dma_device`).
+    public static let dmaDevice = ResourceKind("dma-device")
+    /// A `dma_addr_t` of a live mapping (`dma_map_single`, `dma_map_page`).
+    public static let dmaHandle = ResourceKind("dma-handle")
+    /// A scatterlist table (`sg_init_table`).
+    public static let scatterlist = ResourceKind("scatterlist")
     /// The start of an ioremap mapping (`ioremap`).
     public static let ioremapArea = ResourceKind("ioremap-area", refines: .address)
 }

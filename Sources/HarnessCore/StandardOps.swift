@@ -14,7 +14,8 @@ public enum StandardOps {
         case .pageAllocator: pageAllocator
         case .slab: slab
         case .vmalloc: vmalloc
-        case .dma, .usb, .skb: []
+        case .dma: dma
+        case .usb, .skb: []
         }
     }
 }

@@ -16,7 +16,6 @@ enum TestOps {
         op("memcpy", [.init("dst", .pointer), .init("src", .pointer), .init("n", .integer)], returns: false),
         op("printk", [.init("value", .value)], variadic: true, returns: false),
         op("kmsan_disable_current", [], returns: false),
-        op("dma_map_single", [.init("dev", .pointer), .init("addr", .pointer), .init("size", .integer), .init("dir", .dmaDirection)], returns: true),
     ]
 
     /// These core ops plus the bundled plugins (a clash among them is a bug of this file).

@@ -1,0 +1,141 @@
+import HarnessCore
+import KMSAN
+import KernelMemory
+
+/// Streaming mappings: map (with the KMSAN hook), unmap (dma-debug's checks), sync.
+extension DMAMappings {
+    /// `dma_map_single` -> `dma_map_page_attrs` -> `dma_map_phys`.
+    public func mapSingle(_ device: KernelAddress, _ address: KernelAddress, size: Int, direction: DMADirection,
+                          on cpu: KernelCPU) -> UInt64 {
+        cpu.call(sites.mapSingle) {
+            guard let dev = self.device(device, "dma_map_single", on: cpu) else { return Self.mappingError }
+            return mapPhys(device, dev, address, size: size, direction: direction, kind: .single, on: cpu)
+        }
+    }
+
+    /// `dma_map_page(dev, page, offset, size, dir)`.
+    public func mapPage(_ device: KernelAddress, _ page: KernelAddress, offset: Int, size: Int, direction: DMADirection,
+                        on cpu: KernelCPU) -> UInt64 {
+        cpu.call(sites.mapPage) {
+            guard let dev = self.device(device, "dma_map_page", on: cpu) else { return Self.mappingError }
+            guard let pfn = runtime.addressSpace.frame(ofPageHandle: page), offset >= 0, offset <= PAGE_SIZE << 10 else {
+                debugError(.badAccess, dev, "dma_map_page: \(page) is not a struct page pointer of this machine", on: cpu)
+                return Self.mappingError
+            }
+            let address = runtime.addressSpace.directMapAddress(of: pfn) + offset
+            return mapPhys(device, dev, address, size: size, direction: direction, kind: .page, on: cpu)
+        }
+    }
+
+    /// `dma_map_phys`: the checks dma-debug makes, the mapping, then `kmsan_handle_dma` once
+    /// (split per page; DMA_NONE does nothing).
+    func mapPhys(_ handle: KernelAddress, _ dev: DMAState.Device, _ address: KernelAddress, size: Int,
+                 direction: DMADirection, kind: DMAState.Kind, on cpu: KernelCPU) -> UInt64 {
+        cpu.call(sites.mapPhys) { () -> UInt64 in
+            guard size > 0, let pfn = runtime.addressSpace.directMapFrame(address) else {
+                debugError(.misuse, dev, "device driver maps memory that is not in the linear map [addr=\(address)] [len=\(size)]",
+                           on: cpu)
+                return Self.mappingError
+            }
+            do throws(MemoryFault) {
+                try runtime.addressSpace.validate(address, count: size)
+            } catch {
+                runtime.reportFault(error, on: cpu)
+                return Self.mappingError
+            }
+            let phys = UInt64(pfn.index * PAGE_SIZE + address.pageOffset)
+            if dev.mask < 64, phys + UInt64(size) > UInt64(1) << UInt64(dev.mask) {
+                debugError(.misuse, dev, "DMA address 0x\(String(phys, radix: 16)) beyond the device's \(dev.mask)-bit DMA mask",
+                           on: cpu)
+                return Self.mappingError
+            }
+            if direction != .none { runtime.handleDMA(address, size: size, direction: direction, on: cpu) }
+            state.withLock { s in
+                s.mappings.append(DMAState.Mapping(device: handle.raw, handle: phys, cpuAddress: address, size: size,
+                                                   direction: direction, kind: kind))
+            }
+            return phys
+        }
+    }
+
+    /// `dma_unmap_single`.
+    public func unmapSingle(_ device: KernelAddress, _ handle: UInt64, size: Int, direction: DMADirection, on cpu: KernelCPU) {
+        cpu.call(sites.unmapSingle) { unmap(device, handle, size: size, direction: direction, kind: .single, on: cpu) }
+    }
+
+    /// `dma_unmap_page`.
+    public func unmapPage(_ device: KernelAddress, _ handle: UInt64, size: Int, direction: DMADirection, on cpu: KernelCPU) {
+        cpu.call(sites.unmapPage) { unmap(device, handle, size: size, direction: direction, kind: .page, on: cpu) }
+    }
+
+    /// dma-debug's `check_unmap`: the mapping must exist, with the same size, direction and
+    /// function; then it goes. No KMSAN effect.
+    func unmap(_ device: KernelAddress, _ handle: UInt64, size: Int, direction: DMADirection, kind: DMAState.Kind,
+               on cpu: KernelCPU) {
+        guard let dev = self.device(device, "dma_unmap", on: cpu) else { return }
+        let at = "[device address=0x\(hex(handle))]"
+        enum Outcome { case ok, error(HarnessErrorKind, String) }
+        let outcome = state.withLock { s -> Outcome in
+            guard let i = s.index(of: handle, device: device.raw) else {
+                let twice = s.unmapped.contains([device.raw, handle])
+                return .error(twice ? .doubleFree : .invalidFree,
+                              "device driver tries to free DMA memory it has not allocated \(at) [size=\(size) bytes]")
+            }
+            let m = s.mappings[i]
+            if m.size != size {
+                return .error(.misuse, "device driver frees DMA memory with different size \(at) [map size=\(m.size) bytes] "
+                              + "[unmap size=\(size) bytes]")
+            }
+            if m.direction != direction {
+                return .error(.misuse, "device driver frees DMA memory with different direction \(at) [size=\(size) bytes] "
+                              + "[mapped as \(Self.name(m.direction))] [unmapped as \(Self.name(direction))]")
+            }
+            if m.kind != kind {
+                return .error(.misuse, "device driver frees DMA memory with wrong function \(at) [size=\(size) bytes] "
+                              + "[mapped as \(m.kind.rawValue)] [unmapped as \(kind.rawValue)]")
+            }
+            s.mappings.remove(at: i)
+            s.unmapped.insert([device.raw, handle])
+            return .ok
+        }
+        if case .error(let k, let message) = outcome { debugError(k, dev, message, on: cpu) }
+    }
+
+    /// `dma_sync_single_for_cpu`: dma-debug checks the range; no KMSAN effect (KMSAN ran at map time).
+    public func syncSingleForCPU(_ device: KernelAddress, _ handle: UInt64, size: Int, direction: DMADirection,
+                                 on cpu: KernelCPU) {
+        cpu.call(sites.syncForCPU) { checkSync(device, handle, size: size, on: cpu) }
+    }
+
+    /// `dma_sync_single_for_device`: likewise.
+    public func syncSingleForDevice(_ device: KernelAddress, _ handle: UInt64, size: Int, direction: DMADirection,
+                                    on cpu: KernelCPU) {
+        cpu.call(sites.syncForDevice) { checkSync(device, handle, size: size, on: cpu) }
+    }
+
+    /// dma-debug's `check_sync`.
+    func checkSync(_ device: KernelAddress, _ handle: UInt64, size: Int, on cpu: KernelCPU) {
+        guard let dev = self.device(device, "dma_sync", on: cpu) else { return }
+        let covered = state.withLock { $0.mapping(covering: handle, offset: 0, length: size, device: device.raw) } != nil
+        if !covered {
+            debugError(.badAccess, dev, "device driver tries to sync DMA memory it has not allocated [device address=0x\(hex(handle))] "
+                       + "[size=\(size) bytes]", on: cpu)
+        }
+    }
+
+    /// `DMA_TO_DEVICE` and the others, as dma-debug names them.
+    static func name(_ d: DMADirection) -> String {
+        switch d {
+        case .bidirectional: "DMA_BIDIRECTIONAL"
+        case .toDevice: "DMA_TO_DEVICE"
+        case .fromDevice: "DMA_FROM_DEVICE"
+        case .none: "DMA_NONE"
+        }
+    }
+
+    /// `%016llx`.
+    func hex(_ v: UInt64) -> String {
+        let s = String(v, radix: 16)
+        return String(repeating: "0", count: max(0, 16 - s.count)) + s
+    }
+}
