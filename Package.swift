@@ -111,6 +111,10 @@ let package = Package(
         .testTarget(name: "VmallocPluginTests", dependencies: [
             "VmallocPlugin", "BundledPlugins", "HarnessCore", "HarnessTesting", "KMSAN", "KernelMemory",
         ]),
+        // The DMA plugin: masks, what cannot be mapped, live mappings as leaks.
+        .testTarget(name: "DMAPluginTests", dependencies: [
+            "DMAPlugin", "BundledPlugins", "HarnessCore", "HarnessTesting", "KMSAN", "KernelMemory",
+        ]),
         // Program model, encodings, restore, minimization, the loop, the differential oracle.
         .testTarget(name: "HarnessFuzzTests", dependencies: [
             "HarnessFuzz", "HarnessCommandLine", "HarnessCore", "HarnessTesting", "KMSAN", "KernelMemory", "ScenarioLanguage",
