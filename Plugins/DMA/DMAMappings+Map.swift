@@ -33,8 +33,8 @@ extension DMAMappings {
                  direction: DMADirection, kind: DMAState.Kind, on cpu: KernelCPU) -> UInt64 {
         cpu.call(sites.mapPhys) { () -> UInt64 in
             guard size > 0, let pfn = runtime.addressSpace.directMapFrame(address) else {
-                debugError(.misuse, dev, "device driver maps memory that is not in the linear map [addr=\(address)] [len=\(size)]",
-                           on: cpu)
+                let message = "device driver maps memory that is not in the linear map [addr=\(address)] [len=\(size)]"
+                debugError(.misuse, dev, message, on: cpu)
                 return Self.mappingError
             }
             do throws(MemoryFault) {
@@ -118,8 +118,9 @@ extension DMAMappings {
         guard let dev = self.device(device, "dma_sync", on: cpu) else { return }
         let covered = state.withLock { $0.mapping(covering: handle, offset: 0, length: size, device: device.raw) } != nil
         if !covered {
-            debugError(.badAccess, dev, "device driver tries to sync DMA memory it has not allocated [device address=0x\(hex(handle))] "
-                       + "[size=\(size) bytes]", on: cpu)
+            let message = "device driver tries to sync DMA memory it has not allocated "
+                + "[device address=0x\(hex(handle))] [size=\(size) bytes]"
+            debugError(.badAccess, dev, message, on: cpu)
         }
     }
 

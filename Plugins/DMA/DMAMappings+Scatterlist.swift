@@ -8,7 +8,8 @@ extension DMAMappings {
     public func sgInitTable(_ count: Int, on cpu: KernelCPU) -> KernelAddress {
         cpu.call(sites.sgInit) { () -> KernelAddress in
             guard count >= 1, count <= Self.maxEntries else {
-                runtime.reportHarnessFinding(.misuse, "sg_init_table: \(count) entries (1...\(Self.maxEntries) fit one page)", on: cpu)
+                let message = "sg_init_table: \(count) entries (1...\(Self.maxEntries) fit one page)"
+                runtime.reportHarnessFinding(.misuse, message, on: cpu)
                 return .null
             }
             return state.withLock { s in
@@ -51,7 +52,8 @@ extension DMAMappings {
                 for entry in entries.prefix(count) where entry.length > 0 {
                     guard let pfn = runtime.addressSpace.directMapFrame(entry.buffer),
                           (try? runtime.addressSpace.validate(entry.buffer, count: entry.length)) != nil else {
-                        debugError(.misuse, dev, "dma_map_sg: entry \(mapped) at \(entry.buffer) is not in the linear map", on: cpu)
+                        let message = "dma_map_sg: entry \(mapped) at \(entry.buffer) is not in the linear map"
+                        debugError(.misuse, dev, message, on: cpu)
                         return 0
                     }
                     if direction != .none { runtime.handleDMA(entry.buffer, size: entry.length, direction: direction, on: cpu) }
@@ -86,7 +88,9 @@ extension DMAMappings {
     /// The device writes: `length` bytes of 0xd0 + offset pattern into a live mapping, data
     /// only (KMSAN cannot see hardware).
     public func deviceWrite(_ device: KernelAddress, _ handle: UInt64, offset: Int, length: Int, on cpu: KernelCPU) {
-        guard let target = deviceTarget(device, handle, offset: offset, length: length, "device_dma_write", on: cpu) else { return }
+        guard let target = deviceTarget(device, handle, offset: offset, length: length, "device_dma_write", on: cpu) else {
+            return
+        }
         let bytes = (0..<length).map { UInt8(truncatingIfNeeded: 0xd0 &+ $0) }
         try? runtime.addressSpace.writeBytes(bytes, at: target)
     }

@@ -34,7 +34,9 @@ public final class DMAMappings: DMASubsystem {
     /// Live streaming mappings (dma-debug reports them at device removal; a leak here).
     public func outstandingAllocations() -> [OutstandingAllocation] {
         state.withLock { s in
-            s.mappings.map { OutstandingAllocation(address: $0.handle, size: $0.size, kind: "dma mapping (\($0.kind.rawValue))") }
+            s.mappings.map {
+                OutstandingAllocation(address: $0.handle, size: $0.size, kind: "dma mapping (\($0.kind.rawValue))")
+            }
         }
     }
 
@@ -59,7 +61,8 @@ public final class DMAMappings: DMASubsystem {
     /// The device at `handle`, or a HARNESS finding (nil).
     func device(_ handle: KernelAddress, _ api: String, on cpu: KernelCPU) -> DMAState.Device? {
         if let d = state.withLock({ $0.devices[handle.raw] }) { return d }
-        runtime.reportHarnessFinding(.misuse, "\(api): \(handle) is not a struct device of this machine", on: cpu, address: handle)
+        runtime.reportHarnessFinding(.misuse, "\(api): \(handle) is not a struct device of this machine", on: cpu,
+                                     address: handle)
         return nil
     }
 

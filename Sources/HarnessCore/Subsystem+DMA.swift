@@ -12,7 +12,8 @@ public protocol DMASubsystem: Subsystem {
     /// `dma_set_mask(dev, DMA_BIT_MASK(bits))`: 0 on success, -EIO for a mask outside 1...64.
     func setMask(_ device: KernelAddress, bits: Int, on cpu: KernelCPU) -> Int
     /// `dma_map_single(dev, addr, size, dir)`.
-    func mapSingle(_ device: KernelAddress, _ address: KernelAddress, size: Int, direction: DMADirection, on cpu: KernelCPU) -> UInt64
+    func mapSingle(_ device: KernelAddress, _ address: KernelAddress, size: Int, direction: DMADirection,
+                   on cpu: KernelCPU) -> UInt64
     /// `dma_unmap_single(dev, handle, size, dir)`.
     func unmapSingle(_ device: KernelAddress, _ handle: UInt64, size: Int, direction: DMADirection, on cpu: KernelCPU)
     /// `dma_map_page(dev, page, offset, size, dir)` of a `struct page *`.
