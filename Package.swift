@@ -20,6 +20,7 @@ let bundledPlugins: [(target: String, folder: String)] = [
     ("SlabPlugin", "Slab"),
     ("VmallocPlugin", "Vmalloc"),
     ("DMAPlugin", "DMA"),
+    ("UserMemoryPlugin", "UserMemory"),
 ]
 let pluginTargetDependencies: [Target.Dependency] = ["HarnessCore", "KMSAN", "KernelMemory"]
 
@@ -88,7 +89,9 @@ let package = Package(
                           path: "Harnesses/Fuzz", exclude: ["oss-fuzz"]),
         .testTarget(name: "KernelMemoryTests", dependencies: ["KernelMemory"]),
         .testTarget(name: "KMSANTests", dependencies: ["KMSAN", "KernelMemory", "HarnessCore", "HarnessTesting"]),
-        .testTarget(name: "HarnessCoreTests", dependencies: ["HarnessCore", "HarnessTesting", "KMSAN", "KernelMemory", "BundledPlugins"]),
+        .testTarget(name: "HarnessCoreTests", dependencies: [
+            "HarnessCore", "HarnessTesting", "KMSAN", "KernelMemory", "BundledPlugins", "UserMemoryPlugin",
+        ]),
         .testTarget(name: "PageAllocatorPluginTests", dependencies: ["PageAllocatorPlugin", "HarnessCore", "HarnessTesting", "KMSAN", "KernelMemory"]),
         .testTarget(name: "SlabPluginTests", dependencies: [
             "SlabPlugin", "PageAllocatorPlugin", "BundledPlugins", "HarnessCore", "HarnessTesting", "KMSAN", "KernelMemory",

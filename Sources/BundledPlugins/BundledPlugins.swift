@@ -3,6 +3,7 @@ import PageAllocatorPlugin
 import SlabPlugin
 import VmallocPlugin
 import DMAPlugin
+import UserMemoryPlugin
 
 /// The plugins that ship with kmsan-harness, in installation order: the one list the
 /// command-line tool, every test target and the benchmarks use. Adding a bundled plugin is one
@@ -15,6 +16,7 @@ public enum BundledPlugins {
             SlabPlugin(),
             VmallocPlugin(),
             DMAPlugin(),
+            UserMemoryPlugin(),
         ]
     }
 

@@ -1,5 +1,6 @@
 import BundledPlugins
 import HarnessCore
+import UserMemoryPlugin
 import KMSAN
 import KernelMemory
 import Testing
@@ -21,8 +22,9 @@ import Testing
 
     @Test func theBundledSetHasTheCoreFirstThenEachPlugin() throws {
         let set = try BundledPlugins.pluginSet()
-        #expect(set.groups.map(\.owner) == ["core", "page-allocator", "slub", "vmalloc", "dma"])
-        #expect(set.ops.count == CoreOps.all.count + [SubsystemKind.pageAllocator, .slab, .vmalloc, .dma].map { StandardOps.ops(for: $0).count }.reduce(0, +))
+        #expect(set.groups.map(\.owner) == ["core", "page-allocator", "slub", "vmalloc", "dma", "user-memory"])
+        #expect(set.ops.count == CoreOps.all.count + [SubsystemKind.pageAllocator, .slab, .vmalloc, .dma].map { StandardOps.ops(for: $0).count }.reduce(0, +)
+                + UserMemoryPlugin().ops.count)
         #expect(set.op(named: "kmalloc")?.result == .slabObject)
         #expect(set.configKey(named: "leak-check")?.defaultValue == "off")
         #expect(set.flagKinds == [.gfp, .slabFlags])
