@@ -73,7 +73,7 @@ extension DMAMappings {
     func unmap(_ device: KernelAddress, _ handle: UInt64, size: Int, direction: DMADirection, kind: DMAState.Kind,
                on cpu: KernelCPU) {
         guard let dev = self.device(device, "dma_unmap", on: cpu) else { return }
-        let at = "[device address=0x\(hex(handle))]"
+        let at = "[device address=0x\(hex16(handle))]"
         enum Outcome { case ok, error(HarnessErrorKind, String) }
         let outcome = state.withLock { s -> Outcome in
             guard let i = s.index(of: handle, device: device.raw) else {
@@ -119,7 +119,7 @@ extension DMAMappings {
         let covered = state.withLock { $0.mapping(covering: handle, offset: 0, length: size, device: device.raw) } != nil
         if !covered {
             let message = "device driver tries to sync DMA memory it has not allocated "
-                + "[device address=0x\(hex(handle))] [size=\(size) bytes]"
+                + "[device address=0x\(hex16(handle))] [size=\(size) bytes]"
             debugError(.badAccess, dev, message, on: cpu)
         }
     }
@@ -132,11 +132,5 @@ extension DMAMappings {
         case .fromDevice: "DMA_FROM_DEVICE"
         case .none: "DMA_NONE"
         }
-    }
-
-    /// `%016llx`.
-    func hex(_ v: UInt64) -> String {
-        let s = String(v, radix: 16)
-        return String(repeating: "0", count: max(0, 16 - s.count)) + s
     }
 }

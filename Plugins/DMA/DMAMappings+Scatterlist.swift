@@ -109,7 +109,7 @@ extension DMAMappings {
                       on cpu: KernelCPU) -> KernelAddress? {
         guard let dev = self.device(device, api, on: cpu) else { return nil }
         guard let m = state.withLock({ $0.mapping(covering: handle, offset: offset, length: length, device: device.raw) }) else {
-            debugError(.badAccess, dev, "\(api): [device address=0x\(hex(handle))] offset \(offset) length \(length) "
+            debugError(.badAccess, dev, "\(api): [device address=0x\(hex16(handle))] offset \(offset) length \(length) "
                        + "is outside every live mapping of the device", on: cpu)
             return nil
         }

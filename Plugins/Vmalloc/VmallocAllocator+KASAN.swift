@@ -162,18 +162,12 @@ extension VmallocAllocator {
             guard row >= 0 else { continue }
             let r = UInt64(row)
             let bytes = (0..<16).map { g in String(format: "%02x", shadowByte(r + UInt64(g) * 8) ?? Self.invalidShadow) }
-            lines.append("\(i == 0 ? ">" : " ")\(hex(address(r).raw)): " + bytes.joined(separator: " "))
+            lines.append("\(i == 0 ? ">" : " ")\(hex16(address(r).raw)): " + bytes.joined(separator: " "))
             if i == 0 {
                 let column = 3 + 16 + Int((badOffset - r) / 8) * 3 + 1
                 lines.append(String(repeating: " ", count: column - 1) + "^")
             }
         }
         return lines
-    }
-
-    /// `%px`: 16 hex digits.
-    func hex(_ v: UInt64) -> String {
-        let s = String(v, radix: 16)
-        return String(repeating: "0", count: max(0, 16 - s.count)) + s
     }
 }

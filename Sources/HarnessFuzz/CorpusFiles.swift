@@ -1,5 +1,7 @@
 import Foundation
 import HarnessCore
+import KMSAN
+import KernelMemory
 import ScenarioLanguage
 
 /// A corpus on disk, shared by the built-in loop and libFuzzer: one program per file, in the
@@ -52,12 +54,7 @@ public struct CorpusFiles: Sendable {
     }
 
     /// A file name for `bytes`: 16 hex digits of their FNV-1a hash.
-    static func name(of bytes: [UInt8]) -> String {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        let hex = String(h, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
-    }
+    static func name(of bytes: [UInt8]) -> String { hex16(fnv1a(bytes)) }
 
     /// Regular files under `paths`, sorted (so loading is deterministic).
     static func files(under paths: [String]) -> [String] {

@@ -91,7 +91,7 @@ public final class FuzzCampaign: Sendable {
         report(final: true)
         return Summary(runs: workers.map(\.runs).reduce(0, +), elapsed: elapsed(), corpus: workers.flatMap(\.corpus),
                        signal: signal.count, buckets: buckets, reproducers: reproducers,
-                       restoredMachines: true)
+                       restoredMachines: workers.allSatisfy(\.restoresMachines))
     }
 }
 

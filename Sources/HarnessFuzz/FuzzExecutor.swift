@@ -133,9 +133,5 @@ public final class FuzzExecutor {
     }
 
     /// FNV-1a of a string, as a signal element.
-    static func hash(_ s: String) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        return h & ~(3 << 62)
-    }
+    static func hash(_ s: String) -> UInt64 { fnv1a(s) & ~(3 << 62) }
 }

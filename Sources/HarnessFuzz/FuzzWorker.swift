@@ -38,6 +38,9 @@ final class FuzzWorker {
 
     var table: OpTable { generator.table }
 
+    /// Whether this worker's machines are restored between runs (false: booted per run).
+    var restoresMachines: Bool { executor?.restoresMachines ?? oracle?.first.restoresMachines ?? false }
+
     /// The `config` lines a reproducer needs to run on the machine this worker fuzzes.
     var configLines: [String] {
         let c = options.configuration, defaults = MachineConfiguration()
@@ -61,7 +64,7 @@ final class FuzzWorker {
         if let oracle {
             let (a, b, difference) = oracle.run(program)
             keep(program, a.signal.union(b.signal))
-            if let difference { recordDifference(difference, program: program, a.reports, b.reports) }
+            if let difference { recordDifference(difference, program: program) }
         } else if let executor {
             let outcome = executor.run(program)
             keep(program, outcome.signal)
@@ -93,9 +96,7 @@ final class FuzzWorker {
 
     /// Files a difference: minimized while its title stays, then bucketed under that title and
     /// the ops of the minimized program (a title with several causes gets several buckets).
-    private func recordDifference(
-        _ difference: DifferentialOracle.Difference, program: FuzzProgram, _ a: [KernelReport], _ b: [KernelReport]
-    ) {
+    private func recordDifference(_ difference: DifferentialOracle.Difference, program: FuzzProgram) {
         guard let oracle else { return }
         let coarse = difference.title
         let done = minimizations[coarse, default: 0]
@@ -108,12 +109,9 @@ final class FuzzWorker {
             return
         }
         minimizations[coarse] = done + 1
-        var last = (a, b)
         let minimizer = Minimizer(budget: options.minimizeBudget)
         let (minimal, report) = minimizer.minimize(program, report: difference.report) { candidate in
-            let (x, y, d) = oracle.run(candidate)
-            guard let d, d.title == coarse else { return nil }
-            last = (x.reports, y.reports)
+            guard let d = oracle.run(candidate).2, d.title == coarse else { return nil }
             return d.report
         }
         let ops = minimal.calls.map { table.ops[$0.op].name }.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
@@ -122,10 +120,9 @@ final class FuzzWorker {
         if buckets.record(title: title, report: report, program: minimal, run: runs) {
             buckets.setMinimized(title, minimal, report: report)
             let (x, y, _) = oracle.run(minimal)
-            last = (x.reports, y.reports)
             reproducers[title] = .difference(
                 title, program: minimal, profiles: (oracle.profiles.0.name, oracle.profiles.1.name),
-                reportsOfFirst: last.0, reportsOfSecond: last.1, configLines: configLines, table: table)
+                reportsOfFirst: x.reports, reportsOfSecond: y.reports, configLines: configLines, table: table)
         }
     }
 }

@@ -38,9 +38,13 @@ public struct ProgramGenerator: Sendable {
     public func call(at position: Int, in program: FuzzProgram, _ random: inout FuzzRandom) -> FuzzCall {
         let ops = table.ops
         // Ops whose resources are all available get more weight than ops that would get junk.
+        // The kinds earlier calls produce, collected once rather than once per op and parameter.
+        let produced = Set((0..<min(position, program.count)).compactMap { ops[program.calls[$0].op].result })
         let weights = ops.map { op -> Int in
-            let needs = op.parameters.compactMap(\.resource)
-            return needs.allSatisfy { !producers(of: $0, before: position, in: program).isEmpty } ? 4 : 1
+            let available = op.parameters.allSatisfy { p in
+                p.resource.map { needed in produced.contains { $0.conforms(to: needed) } } ?? true
+            }
+            return available ? 4 : 1
         }
         let index = random.weighted(weights)
         let op = ops[index]

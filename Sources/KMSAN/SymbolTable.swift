@@ -185,9 +185,13 @@ public enum FrameInlining: Sendable, Equatable {
     case inlined
 }
 
-/// 64-bit FNV-1a over UTF-8.
-func fnv1a(_ s: String) -> UInt64 {
+/// 64-bit FNV-1a over bytes: the one hash of the package's deterministic names (frame
+/// offsets, corpus file names, fuzz signal).
+package func fnv1a(_ bytes: some Sequence<UInt8>) -> UInt64 {
     var h: UInt64 = 0xcbf2_9ce4_8422_2325
-    for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+    for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
     return h
 }
+
+/// 64-bit FNV-1a over UTF-8.
+package func fnv1a(_ s: String) -> UInt64 { fnv1a(s.utf8) }

@@ -1,5 +1,5 @@
-/// The state of one component of a machine, captured by `StateSaving.saveState()` and handed
-/// back to `restoreState(_:)`: a value (later changes to the component do not reach it), opaque
+/// The state of one component of a machine, captured by its `saveState()` and handed back to
+/// its `restoreState(_:)`: a value (later changes to the component do not reach it), opaque
 /// to everyone but the component that made it.
 ///
 /// A machine saves its state once after boot and restores it between fuzz runs; components
@@ -13,14 +13,6 @@ public struct SavedState: Sendable {
 
     /// The wrapped value, if it is a `T` (nil for a state another component saved).
     public func value<T>(as type: T.Type = T.self) -> T? { value as? T }
-}
-
-/// A component whose state can be saved and restored: see `SavedState`.
-public protocol StateSaving: AnyObject {
-    /// The component's present state.
-    func saveState() -> SavedState
-    /// Puts back a state this component saved; a state of another component is ignored.
-    func restoreState(_ state: SavedState)
 }
 
 extension Locked where Value: Sendable {
