@@ -9,7 +9,7 @@ extension DMAMappings {
                           on cpu: KernelCPU) -> UInt64 {
         cpu.call(sites.mapSingle) {
             guard let dev = self.device(device, "dma_map_single", on: cpu) else { return Self.mappingError }
-            return mapPhys(device, dev, address, size: size, direction: direction, kind: .single, on: cpu)
+            return mapPhys(device, dev, address, size: size, direction: direction, kind: .phy, on: cpu)
         }
     }
 
@@ -23,7 +23,7 @@ extension DMAMappings {
                 return Self.mappingError
             }
             let address = runtime.addressSpace.directMapAddress(of: pfn) + offset
-            return mapPhys(device, dev, address, size: size, direction: direction, kind: .page, on: cpu)
+            return mapPhys(device, dev, address, size: size, direction: direction, kind: .phy, on: cpu)
         }
     }
 
@@ -60,45 +60,47 @@ extension DMAMappings {
 
     /// `dma_unmap_single`.
     public func unmapSingle(_ device: KernelAddress, _ handle: UInt64, size: Int, direction: DMADirection, on cpu: KernelCPU) {
-        cpu.call(sites.unmapSingle) { unmap(device, handle, size: size, direction: direction, kind: .single, on: cpu) }
+        cpu.call(sites.unmapSingle) { unmap(device, handle, size: size, direction: direction, kind: .phy, on: cpu) }
     }
 
     /// `dma_unmap_page`.
     public func unmapPage(_ device: KernelAddress, _ handle: UInt64, size: Int, direction: DMADirection, on cpu: KernelCPU) {
-        cpu.call(sites.unmapPage) { unmap(device, handle, size: size, direction: direction, kind: .page, on: cpu) }
+        cpu.call(sites.unmapPage) { unmap(device, handle, size: size, direction: direction, kind: .phy, on: cpu) }
     }
 
-    /// dma-debug's `check_unmap`: the mapping must exist, with the same size, direction and
-    /// function; then it goes. No KMSAN effect.
+    /// dma-debug's `check_unmap` (kernel/dma/debug.c): a mapping that is not there is the one
+    /// error; otherwise each difference in size, function (`phy` for single and page mappings
+    /// since the physical-address conversion, `scatter-gather` for lists) and direction is
+    /// reported, and the entry goes all the same. No KMSAN effect. (dma-debug's entry-count and
+    /// "failed to check map error" checks are not modelled.)
     func unmap(_ device: KernelAddress, _ handle: UInt64, size: Int, direction: DMADirection, kind: DMAState.Kind,
                on cpu: KernelCPU) {
         guard let dev = self.device(device, "dma_unmap", on: cpu) else { return }
         let at = "[device address=0x\(hex16(handle))]"
-        enum Outcome { case ok, error(HarnessErrorKind, String) }
-        let outcome = state.withLock { s -> Outcome in
+        let errors = state.withLock { s -> [(HarnessErrorKind, String)] in
             guard let i = s.index(of: handle, device: device.raw) else {
                 let twice = s.unmapped.contains([device.raw, handle])
-                return .error(twice ? .doubleFree : .invalidFree,
-                              "device driver tries to free DMA memory it has not allocated \(at) [size=\(size) bytes]")
+                return [(twice ? .doubleFree : .invalidFree,
+                         "device driver tries to free DMA memory it has not allocated \(at) [size=\(size) bytes]")]
             }
-            let m = s.mappings[i]
+            let m = s.mappings.remove(at: i)
+            s.unmapped.insert([device.raw, handle])
+            var errors: [(HarnessErrorKind, String)] = []
             if m.size != size {
-                return .error(.misuse, "device driver frees DMA memory with different size \(at) [map size=\(m.size) bytes] "
-                              + "[unmap size=\(size) bytes]")
-            }
-            if m.direction != direction {
-                return .error(.misuse, "device driver frees DMA memory with different direction \(at) [size=\(size) bytes] "
-                              + "[mapped as \(Self.name(m.direction))] [unmapped as \(Self.name(direction))]")
+                errors.append((.misuse, "device driver frees DMA memory with different size \(at) [map size=\(m.size) bytes] "
+                               + "[unmap size=\(size) bytes]"))
             }
             if m.kind != kind {
-                return .error(.misuse, "device driver frees DMA memory with wrong function \(at) [size=\(size) bytes] "
-                              + "[mapped as \(m.kind.rawValue)] [unmapped as \(kind.rawValue)]")
+                errors.append((.misuse, "device driver frees DMA memory with wrong function \(at) [size=\(size) bytes] "
+                               + "[mapped as \(m.kind.rawValue)] [unmapped as \(kind.rawValue)]"))
             }
-            s.mappings.remove(at: i)
-            s.unmapped.insert([device.raw, handle])
-            return .ok
+            if m.direction != direction {
+                errors.append((.misuse, "device driver frees DMA memory with different direction \(at) [size=\(size) bytes] "
+                               + "[mapped with \(Self.name(m.direction))] [unmapped with \(Self.name(direction))]"))
+            }
+            return errors
         }
-        if case .error(let k, let message) = outcome { debugError(k, dev, message, on: cpu) }
+        for (k, message) in errors { debugError(k, dev, message, on: cpu) }
     }
 
     /// `dma_sync_single_for_cpu`: dma-debug checks the range; no KMSAN effect (KMSAN ran at map time).
@@ -113,13 +115,19 @@ extension DMAMappings {
         cpu.call(sites.syncForDevice) { checkSync(device, handle, size: size, on: cpu) }
     }
 
-    /// dma-debug's `check_sync`.
+    /// dma-debug's `check_sync`: the mapping holding `handle` must exist, and the sync may not
+    /// be larger than it (the kernel compares the sizes). Its direction checks are not modelled.
     func checkSync(_ device: KernelAddress, _ handle: UInt64, size: Int, on cpu: KernelCPU) {
         guard let dev = self.device(device, "dma_sync", on: cpu) else { return }
-        let covered = state.withLock { $0.mapping(covering: handle, offset: 0, length: size, device: device.raw) } != nil
-        if !covered {
+        guard let m = state.withLock({ $0.mapping(containing: handle, device: device.raw) }) else {
             let message = "device driver tries to sync DMA memory it has not allocated "
                 + "[device address=0x\(hex16(handle))] [size=\(size) bytes]"
+            debugError(.badAccess, dev, message, on: cpu)
+            return
+        }
+        if size > m.size {
+            let message = "device driver syncs DMA memory outside allocated range [device address=0x\(hex16(m.handle))] "
+                + "[allocation size=\(m.size) bytes] [sync offset+size=\(size)]"
             debugError(.badAccess, dev, message, on: cpu)
         }
     }

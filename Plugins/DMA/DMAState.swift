@@ -11,9 +11,10 @@ struct DMAState: Sendable {
         var mask: Int
     }
 
-    /// How a mapping was made (dma-debug's `type`), for "wrong function".
+    /// How a mapping was made (dma-debug's `type`, for "wrong function"): single and page
+    /// mappings are both `phy` since the physical-address conversion.
     enum Kind: String, Sendable, Equatable {
-        case single, page, scatterlist = "scatter-gather"
+        case phy, scatterlist = "scatter-gather"
     }
 
     /// One live mapping (`struct dma_debug_entry`).
@@ -43,6 +44,11 @@ struct DMAState: Sendable {
     /// The index of the live mapping of `device` at `handle`, if any.
     func index(of handle: UInt64, device: UInt64) -> Int? {
         mappings.firstIndex { $0.device == device && $0.handle == handle }
+    }
+
+    /// The live mapping of `device` whose range holds `handle` (dma-debug's `bucket_find_contain`).
+    func mapping(containing handle: UInt64, device: UInt64) -> Mapping? {
+        mappings.first { $0.device == device && handle >= $0.handle && handle - $0.handle < UInt64($0.size) }
     }
 
     /// The live mapping of `device` holding `handle + offset ..< + length`, if any.
