@@ -7,7 +7,7 @@ public final class UserMemory: Subsystem {
     /// The runtime.
     public let runtime: KMSANRuntime
     let pages: any PageAllocatorSubsystem
-    let sites: (copyTo: CallSite, copyFrom: CallSite, clear: CallSite, alloc: CallSite)
+    let sites: (copyTo: CallSite, copyFrom: CallSite, clear: CallSite, alloc: CallSite, strncpy: CallSite)
 
     struct State: Sendable {
         /// The next free user address.
@@ -22,7 +22,8 @@ public final class UserMemory: Subsystem {
         self.pages = pages
         let s = runtime.symbols
         sites = (s.site(in: "_copy_to_user", role: .subsystemEntry), s.site(in: "_copy_from_user", role: .subsystemEntry),
-                 s.site(in: "clear_user", role: .subsystemEntry), s.site(in: "vm_mmap", role: .subsystemEntry))
+                 s.site(in: "clear_user", role: .subsystemEntry), s.site(in: "vm_mmap", role: .subsystemEntry),
+                 s.site(in: "strncpy_from_user", role: .subsystemEntry))
     }
 
     /// The state, for the fuzzer's restore.

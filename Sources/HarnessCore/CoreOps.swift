@@ -42,5 +42,5 @@ extension OpInvocation {
 
 extension ShadowedValue {
     /// An initialized 64-bit integer result (a count, a handle, an error code).
-    static func integer(_ value: Int) -> ShadowedValue { .initialized(UInt64(bitPattern: Int64(value)), width: .bits64) }
+    public static func integer(_ value: Int) -> ShadowedValue { .initialized(UInt64(bitPattern: Int64(value)), width: .bits64) }
 }

@@ -151,6 +151,17 @@ extension KMSANRuntime {
         return address
     }
 
+    /// Runs `body` with a new stack local of `size` bytes (made as `local` makes one) whose
+    /// lifetime ends when `body` returns: the stack is as it was before. For a temporary whose
+    /// address the kernel passes on within one statement, as `put_user`'s `__x`, which
+    /// `instrument_put_user` hands to `kmsan_copy_to_user`.
+    public func withLocal<R>(size: Int, name: String, on cpu: KernelCPU, _ body: (KernelAddress) -> R) -> R {
+        let task = cpu.current
+        let used = task.stackUsed
+        defer { task.stackUsed = used }
+        return body(local(size: size, name: name, on: cpu))
+    }
+
     /// Passes `arguments` to a call made from the current frame. With eager checks
     /// (CONFIG_KMSAN_CHECK_PARAM_RETVAL) each argument with uninitialized bits reports here, in
     /// the caller, and the callee receives initialized values; without, the shadow travels on.
