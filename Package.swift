@@ -114,9 +114,13 @@ let package = Package(
         .testTarget(name: "VmallocPluginTests", dependencies: [
             "VmallocPlugin", "BundledPlugins", "HarnessCore", "HarnessTesting", "KMSAN", "KernelMemory",
         ]),
-        // The DMA plugin: masks, what cannot be mapped, live mappings as leaks.
+        // The DMA plugin: masks, what cannot be mapped, live mappings as leaks, coherent buffers.
         .testTarget(name: "DMAPluginTests", dependencies: [
             "DMAPlugin", "BundledPlugins", "HarnessCore", "HarnessTesting", "KMSAN", "KernelMemory",
+        ]),
+        // The user-memory plugin: get_user, put_user and strncpy_from_user at their edges.
+        .testTarget(name: "UserMemoryPluginTests", dependencies: [
+            "UserMemoryPlugin", "BundledPlugins", "HarnessCore", "HarnessTesting", "KMSAN", "KernelMemory",
         ]),
         // Program model, encodings, restore, minimization, the loop, the differential oracle.
         .testTarget(name: "HarnessFuzzTests", dependencies: [

@@ -70,11 +70,11 @@ extension DMAMappings {
 
     /// dma-debug's `check_unmap` (kernel/dma/debug.c): a mapping that is not there is the one
     /// error; otherwise each difference in size, function (`phy` for single and page mappings
-    /// since the physical-address conversion, `scatter-gather` for lists) and direction is
-    /// reported, and the entry goes all the same. No KMSAN effect. (dma-debug's entry-count and
+    /// since the physical-address conversion, `scatter-gather` for lists, `coherent`), a
+    /// coherent buffer's CPU address, and direction is reported, and the entry goes all the same. No KMSAN effect. (dma-debug's entry-count and
     /// "failed to check map error" checks are not modelled.)
     func unmap(_ device: KernelAddress, _ handle: UInt64, size: Int, direction: DMADirection, kind: DMAState.Kind,
-               on cpu: KernelCPU) {
+               cpuAddress: KernelAddress? = nil, on cpu: KernelCPU) {
         guard let dev = self.device(device, "dma_unmap", on: cpu) else { return }
         let at = "[device address=0x\(hex16(handle))]"
         let errors = state.withLock { s -> [(HarnessErrorKind, String)] in
@@ -93,6 +93,10 @@ extension DMAMappings {
             if m.kind != kind {
                 errors.append((.misuse, "device driver frees DMA memory with wrong function \(at) [size=\(size) bytes] "
                                + "[mapped as \(m.kind.rawValue)] [unmapped as \(kind.rawValue)]"))
+            }
+            if kind == .coherent, m.kind == .coherent, let a = cpuAddress, a != m.cpuAddress {
+                errors.append((.misuse, "device driver frees DMA memory with different CPU address \(at) [size=\(size) bytes] "
+                               + "[cpu alloc address=0x\(hex16(m.cpuAddress.raw))] [cpu free address=0x\(hex16(a.raw))]"))
             }
             if m.direction != direction {
                 errors.append((.misuse, "device driver frees DMA memory with different direction \(at) [size=\(size) bytes] "

@@ -23,17 +23,36 @@ extension DMAMappings {
 
     /// `sg_set_buf(&sgl[index], buf, len)`.
     public func sgSetBuf(_ table: KernelAddress, index: Int, _ buffer: KernelAddress, length: Int, on cpu: KernelCPU) {
-        cpu.call(sites.sgSetBuf) {
-            let ok = state.withLock { s -> Bool in
-                guard var entries = s.tables[table.raw], entries.indices.contains(index), length >= 0 else { return false }
-                entries[index] = DMAState.Entry(buffer: buffer, length: length)
-                s.tables[table.raw] = entries
-                return true
+        cpu.call(sites.sgSetBuf) { setEntry(table, index: index, buffer, length: length, "sg_set_buf", on: cpu) }
+    }
+
+    /// `sg_set_page(&sgl[index], page, len, offset)`: the entry points at the page's direct-map
+    /// address plus `offset` (no check here, as in the kernel: `dma_map_sg` checks the range).
+    public func sgSetPage(_ table: KernelAddress, index: Int, page: KernelAddress, length: Int, offset: Int,
+                          on cpu: KernelCPU) {
+        cpu.call(sites.sgSetPage) {
+            guard let pfn = runtime.addressSpace.frame(ofPageHandle: page), offset >= 0, offset <= PAGE_SIZE << 10 else {
+                runtime.reportHarnessFinding(.misuse, "sg_set_page: \(page) is not a struct page pointer of this machine "
+                                             + "(or offset \(offset) is out of range)", on: cpu, address: page)
+                return
             }
-            if !ok {
-                runtime.reportHarnessFinding(.misuse, "sg_set_buf: \(table) has no entry \(index) (or the length is negative)",
-                                             on: cpu, address: table)
-            }
+            setEntry(table, index: index, runtime.addressSpace.directMapAddress(of: pfn) + offset, length: length,
+                     "sg_set_page", on: cpu)
+        }
+    }
+
+    /// Sets entry `index` of `table`, or reports the misuse.
+    private func setEntry(_ table: KernelAddress, index: Int, _ buffer: KernelAddress, length: Int, _ api: String,
+                          on cpu: KernelCPU) {
+        let ok = state.withLock { s -> Bool in
+            guard var entries = s.tables[table.raw], entries.indices.contains(index), length >= 0 else { return false }
+            entries[index] = DMAState.Entry(buffer: buffer, length: length)
+            s.tables[table.raw] = entries
+            return true
+        }
+        if !ok {
+            runtime.reportHarnessFinding(.misuse, "\(api): \(table) has no entry \(index) (or the length is negative)",
+                                         on: cpu, address: table)
         }
     }
 

@@ -10,6 +10,8 @@ import KernelMemory
 public final class DMAMappings: DMASubsystem {
     /// The runtime.
     public let runtime: KMSANRuntime
+    /// Where coherent buffers' pages come from.
+    let pages: any PageAllocatorSubsystem
     let state = Locked(DMAState())
     let sites: DMASites
 
@@ -20,8 +22,9 @@ public final class DMAMappings: DMASubsystem {
     /// The most entries a table may have (SG_MAX_SINGLE_ALLOC entries of a 4 KiB page).
     static let maxEntries = 128
 
-    init(runtime: KMSANRuntime) {
+    init(runtime: KMSANRuntime, pages: any PageAllocatorSubsystem) {
         self.runtime = runtime
+        self.pages = pages
         sites = DMASites(symbols: runtime.symbols)
     }
 
@@ -31,7 +34,8 @@ public final class DMAMappings: DMASubsystem {
     /// Puts back a state `saveState()` returned.
     public func restoreState(_ saved: SavedState) { state.restoreState(saved) }
 
-    /// Live streaming mappings (dma-debug reports them at device removal; a leak here).
+    /// Live mappings and coherent buffers (dma-debug reports them at device removal; a leak
+    /// here; a coherent buffer's pages are its, so the page allocator does not report them again).
     public func outstandingAllocations() -> [OutstandingAllocation] {
         state.withLock { s in
             s.mappings.map {

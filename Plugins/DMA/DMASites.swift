@@ -6,7 +6,8 @@ import KMSAN
 /// `__dma_map_sg_attrs` (lists), as Linux 6.18 does.
 struct DMASites: Sendable {
     let mapSingle, mapPage, mapPhys, unmapSingle, unmapPage, unmapPhys: CallSite
-    let mapSG, mapSGAttrs, unmapSG, syncForCPU, syncForDevice, sgInit, sgSetBuf: CallSite
+    let mapSG, mapSGAttrs, unmapSG, syncForCPU, syncForDevice, sgInit, sgSetBuf, sgSetPage: CallSite
+    let allocAttrs, directAlloc, freeAttrs, directFree, freeContiguous: CallSite
 
     init(symbols: SymbolTable) {
         func entry(_ name: String) -> CallSite { symbols.site(in: name, role: .subsystemEntry) }
@@ -17,6 +18,9 @@ struct DMASites: Sendable {
         mapSG = entry("dma_map_sg_attrs"); mapSGAttrs = symbols.site(in: "__dma_map_sg_attrs")
         unmapSG = entry("dma_unmap_sg_attrs")
         syncForCPU = entry("dma_sync_single_for_cpu"); syncForDevice = entry("dma_sync_single_for_device")
-        sgInit = entry("sg_init_table"); sgSetBuf = entry("sg_set_buf")
+        sgInit = entry("sg_init_table"); sgSetBuf = entry("sg_set_buf"); sgSetPage = entry("sg_set_page")
+        allocAttrs = entry("dma_alloc_attrs"); directAlloc = symbols.site(in: "dma_direct_alloc")
+        freeAttrs = entry("dma_free_attrs"); directFree = symbols.site(in: "dma_direct_free")
+        freeContiguous = symbols.site(in: "dma_free_contiguous")
     }
 }

@@ -12,9 +12,10 @@ struct DMAState: Sendable {
     }
 
     /// How a mapping was made (dma-debug's `type`, for "wrong function"): single and page
-    /// mappings are both `phy` since the physical-address conversion.
+    /// mappings are both `phy` since the physical-address conversion; `dma_alloc_coherent`
+    /// buffers are `coherent`.
     enum Kind: String, Sendable, Equatable {
-        case phy, scatterlist = "scatter-gather"
+        case phy, scatterlist = "scatter-gather", coherent
     }
 
     /// One live mapping (`struct dma_debug_entry`).

@@ -60,6 +60,8 @@ public struct ResourceKind: Sendable, Hashable, CustomStringConvertible {
     public static let dmaHandle = ResourceKind("dma-handle")
     /// A scatterlist table (`sg_init_table`).
     public static let scatterlist = ResourceKind("scatterlist")
+    /// The CPU address of a coherent DMA buffer (`dma_alloc_coherent`).
+    public static let dmaCoherent = ResourceKind("dma-coherent", refines: .address)
     /// The start of an ioremap mapping (`ioremap`).
     public static let ioremapArea = ResourceKind("ioremap-area", refines: .address)
 }

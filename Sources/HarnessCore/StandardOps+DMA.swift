@@ -59,6 +59,15 @@ extension StandardOps {
                                            length: try inv.integer(3), on: inv.cpu)
             return nil
         },
+        ScenarioOp("sg_set_page", [.init("sg", .pointer, resource: .scatterlist), .init("index", .integer, range: 0...127),
+                                   .init("page", .pointer, resource: .page), .init("len", .integer, range: dmaSizes),
+                                   .init("offset", .integer, range: 0...4095)],
+                   returnsValue: false, help: "point entry index of the table at len bytes of a struct page, from offset") {
+            inv throws(OpError) in
+            try dmaSubsystem(inv).sgSetPage(try inv.pointer(0), index: try inv.integer(1), page: try inv.pointer(2),
+                                            length: try inv.integer(3), offset: try inv.integer(4), on: inv.cpu)
+            return nil
+        },
         ScenarioOp("dma_map_sg", [.init("dev", .pointer, resource: .dmaDevice), .init("sg", .pointer, resource: .scatterlist),
                                   .init("nents", .integer, range: 1...128), .init("dir", .dmaDirection)],
                    returnsValue: true, help: "map the first nents entries; the KMSAN hook runs per entry; returns how many") {
@@ -75,6 +84,30 @@ extension StandardOps {
         },
         sync("dma_sync_single_for_cpu") { $0.syncSingleForCPU($1, $2, size: $3, direction: $4, on: $5) },
         sync("dma_sync_single_for_device") { $0.syncSingleForDevice($1, $2, size: $3, direction: $4, on: $5) },
+        ScenarioOp("dma_alloc_coherent", [.init("dev", .pointer, resource: .dmaDevice), .init("size", .integer, range: dmaSizes),
+                                          .init("dma_handle", .pointer, resource: .address), .init("gfp", .gfp)],
+                   returnsValue: true, result: .dmaCoherent,
+                   help: "a zeroed buffer shared with the device (no KMSAN hook: it starts and stays initialized); "
+                       + "stores the handle at dma_handle; NULL on failure") { inv throws(OpError) in
+            let handlePointer = try inv.pointer(2)
+            guard let (address, handle) = try dmaSubsystem(inv).allocCoherent(try inv.pointer(0), size: try inv.size(1),
+                                                                               gfp: try inv.gfp(3), on: inv.cpu) else {
+                return .pointer(.null)
+            }
+            // dma_direct_alloc's *dma_handle = ...: an ordinary store.
+            inv.machine.checkAccess(handlePointer, size: 8, .write, on: inv.cpu)
+            inv.machine.runtime.store(.initialized(handle, width: .bits64), to: handlePointer, on: inv.cpu)
+            return .pointer(address)
+        },
+        ScenarioOp("dma_free_coherent", [.init("dev", .pointer, resource: .dmaDevice), .init("size", .integer, range: dmaSizes),
+                                         .init("cpu_addr", .pointer, resource: .dmaCoherent),
+                                         .init("handle", .integer, resource: .dmaHandle)],
+                   returnsValue: false, help: "free a coherent buffer (dma-debug checks handle, size and CPU address); "
+                       + "its pages are poisoned") { inv throws(OpError) in
+            try dmaSubsystem(inv).freeCoherent(try inv.pointer(0), size: try inv.size(1), try inv.pointer(2),
+                                               handle: try inv.value(3).value, on: inv.cpu)
+            return nil
+        },
         ScenarioOp("device_dma_write", [.init("dev", .pointer, resource: .dmaDevice), .init("handle", .integer, resource: .dmaHandle),
                                         .init("offset", .integer, range: 0...4095), .init("len", .integer, range: dmaSizes)],
                    returnsValue: false, help: "the device writes len bytes into a live mapping: data changes, KMSAN shadow does not") {

@@ -25,6 +25,8 @@ public protocol DMASubsystem: Subsystem {
     func sgInitTable(_ count: Int, on cpu: KernelCPU) -> KernelAddress
     /// `sg_set_buf(&sgl[index], buf, len)`.
     func sgSetBuf(_ table: KernelAddress, index: Int, _ buffer: KernelAddress, length: Int, on cpu: KernelCPU)
+    /// `sg_set_page(&sgl[index], page, len, offset)` with a `struct page *`.
+    func sgSetPage(_ table: KernelAddress, index: Int, page: KernelAddress, length: Int, offset: Int, on cpu: KernelCPU)
     /// `dma_map_sg(dev, sgl, nents, dir)`: the number of entries mapped (0 on failure).
     func mapSG(_ device: KernelAddress, _ table: KernelAddress, count: Int, direction: DMADirection, on cpu: KernelCPU) -> Int
     /// `dma_unmap_sg(dev, sgl, nents, dir)`.
@@ -33,6 +35,13 @@ public protocol DMASubsystem: Subsystem {
     func syncSingleForCPU(_ device: KernelAddress, _ handle: UInt64, size: Int, direction: DMADirection, on cpu: KernelCPU)
     /// `dma_sync_single_for_device(dev, handle, size, dir)`: no KMSAN effect.
     func syncSingleForDevice(_ device: KernelAddress, _ handle: UInt64, size: Int, direction: DMADirection, on cpu: KernelCPU)
+    /// `dma_alloc_coherent(dev, size, &handle, gfp)`: a zeroed (so initialized) buffer the CPU
+    /// and the device share, with no KMSAN hook; its CPU address and handle, or nil.
+    func allocCoherent(_ device: KernelAddress, size: Int, gfp: GFPFlags,
+                       on cpu: KernelCPU) -> (address: KernelAddress, handle: UInt64)?
+    /// `dma_free_coherent(dev, size, cpu_addr, handle)`: dma-debug's checks, then the pages go
+    /// back (freed memory is poisoned).
+    func freeCoherent(_ device: KernelAddress, size: Int, _ address: KernelAddress, handle: UInt64, on cpu: KernelCPU)
     /// The device writes `length` bytes at `offset` into the live mapping at `handle`, as
     /// hardware does: data changes, KMSAN shadow does not.
     func deviceWrite(_ device: KernelAddress, _ handle: UInt64, offset: Int, length: Int, on cpu: KernelCPU)
