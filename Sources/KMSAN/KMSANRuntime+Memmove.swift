@@ -54,12 +54,18 @@ extension KMSANRuntime {
         var dstRuns: [(Int, Int, UnsafeMutablePointer<UInt8>?, UnsafeMutablePointer<UInt32>?, Int)] = []
         var srcRuns: [(Int, Int, UnsafeMutablePointer<UInt8>?, UnsafeMutablePointer<UInt32>?, Int)] = []
         var pos = 0
-        _ = try? addressSpace.forEachSegment(dst, count: n, unmappedAsUntracked: true) { s in
-            dstRuns.append((pos, s.count, s.shadow, s.origin, Int(s.address.raw & 3))); pos += s.count
-        }
-        pos = 0
-        _ = try? addressSpace.forEachSegment(src, count: n, unmappedAsUntracked: true) { s in
-            srcRuns.append((pos, s.count, s.shadow, s.origin, Int(s.address.raw & 3))); pos += s.count
+        // A range that wraps past the top of the address space has no metadata at all
+        // (kmsan_get_metadata finds none): nothing to move.
+        do throws(MemoryFault) {
+            try addressSpace.forEachSegment(dst, count: n, unmappedAsUntracked: true) { s in
+                dstRuns.append((pos, s.count, s.shadow, s.origin, Int(s.address.raw & 3))); pos += s.count
+            }
+            pos = 0
+            try addressSpace.forEachSegment(src, count: n, unmappedAsUntracked: true) { s in
+                srcRuns.append((pos, s.count, s.shadow, s.origin, Int(s.address.raw & 3))); pos += s.count
+            }
+        } catch {
+            return
         }
         // Cut both run lists at every boundary of either.
         var pieces: [CopyPiece] = []

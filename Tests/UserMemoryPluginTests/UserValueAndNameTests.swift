@@ -43,6 +43,21 @@ import UserMemoryPlugin
         #expect(m.reports.first?.byteRange.map { [$0.first, $0.last, $0.size] } == [1, 1, 2])
     }
 
+    /// Found by the fuzzer: the hook's kernel-destination path on a range that wraps past the top
+    /// of the address space crashed the host when moving metadata.
+    @Test func putUserToARangeThatWrapsIsEFAULTAndMovesNothing() throws {
+        let m = try Self.fixture()
+        defer { m.shutdown() }
+        let user = try Self.user(m)
+        m.run("test_fn") {
+            let local = m.runtime.local(size: 8, name: "v", on: m.cpu)
+            let uninit = m.runtime.load(.bits64, from: local, on: m.cpu)
+            #expect(user.putUser(uninit, to: KernelAddress(UInt64.max - 3), on: m.cpu) == -14)
+            #expect(user.putUser(uninit, to: KernelAddress(UInt64.max), on: m.cpu) == -14)
+        }
+        #expect(m.reports.isEmpty)
+    }
+
     @Test func absurdNameCountsAndSourcesEndInEFAULT() throws {
         let m = try Self.fixture()
         defer { m.shutdown() }
