@@ -104,8 +104,9 @@ import UserMemoryPlugin
     @Test func aSizeTheKernelCannotBuildIsAnOpError() throws {
         let m = try Self.fixture()
         defer { m.shutdown() }
-        #expect(throws: OpError.self) { try m.op("put_user", [.value(.initialized(1)), .value(.initialized(0x10000)), .value(.initialized(3))]) }
-        #expect(throws: OpError.self) { try m.op("get_user", [.value(.initialized(0)), .value(.initialized(0x10000)), .value(.initialized(16))]) }
+        let user: OpArgument = .value(.initialized(0x10000))
+        #expect(throws: OpError.self) { try m.op("put_user", [.value(.initialized(1)), user, .value(.initialized(3))]) }
+        #expect(throws: OpError.self) { try m.op("get_user", [.value(.initialized(0)), user, .value(.initialized(16))]) }
         #expect(m.reports.isEmpty)
     }
 }
