@@ -21,6 +21,7 @@ let bundledPlugins: [(target: String, folder: String)] = [
     ("VmallocPlugin", "Vmalloc"),
     ("DMAPlugin", "DMA"),
     ("UserMemoryPlugin", "UserMemory"),
+    ("USBPlugin", "USB"),
 ]
 let pluginTargetDependencies: [Target.Dependency] = ["HarnessCore", "KMSAN", "KernelMemory"]
 

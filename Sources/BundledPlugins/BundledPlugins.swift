@@ -4,6 +4,7 @@ import SlabPlugin
 import VmallocPlugin
 import DMAPlugin
 import UserMemoryPlugin
+import USBPlugin
 
 /// The plugins that ship with kmsan-harness, in installation order: the one list the
 /// command-line tool, every test target and the benchmarks use. Adding a bundled plugin is one
@@ -17,6 +18,7 @@ public enum BundledPlugins {
             VmallocPlugin(),
             DMAPlugin(),
             UserMemoryPlugin(),
+            USBPlugin(),
         ]
     }
 

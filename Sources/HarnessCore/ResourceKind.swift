@@ -62,6 +62,12 @@ public struct ResourceKind: Sendable, Hashable, CustomStringConvertible {
     public static let scatterlist = ResourceKind("scatterlist")
     /// The CPU address of a coherent DMA buffer (`dma_alloc_coherent`).
     public static let dmaCoherent = ResourceKind("dma-coherent", refines: .address)
+    /// A `struct usb_device *` (`usb_device`).
+    public static let usbDevice = ResourceKind("usb-device")
+    /// A `struct urb *` (`usb_alloc_urb`).
+    public static let urb = ResourceKind("urb")
+    /// A USB pipe (`usb_sndbulkpipe` and the others; see `USBPipe`).
+    public static let usbPipe = ResourceKind("usb-pipe")
     /// The start of an ioremap mapping (`ioremap`).
     public static let ioremapArea = ResourceKind("ioremap-area", refines: .address)
 }

@@ -103,6 +103,13 @@ public struct ConstantArguments: OptionSet, Sendable, Hashable {
     }
 }
 
+/// Calls a function of the program running an op, by name, with value arguments, in a frame
+/// of its own on the op's CPU: how a plugin runs a callback the program named (a URB's
+/// completion handler naming a scenario `func`). Its result is the function's return value
+/// (nil if it returns none), or an `OpError` when the program has no function of that name or
+/// the call is refused.
+public typealias ProgramFunctionCaller = (_ name: String, _ arguments: [ShadowedValue]) -> Result<ShadowedValue?, OpError>
+
 /// One call of an op: the machine, the CPU it runs on, and its arguments.
 public struct OpInvocation {
     /// The machine.
@@ -113,13 +120,17 @@ public struct OpInvocation {
     public let arguments: [OpArgument]
     /// Which arguments are compile-time constants (none unless the caller says so).
     public let constants: ConstantArguments
+    /// Calls the running program's functions (nil when the caller has none to offer).
+    public let callFunction: ProgramFunctionCaller?
 
     /// Creates an invocation.
-    public init(machine: Machine, cpu: KernelCPU, arguments: [OpArgument], constants: ConstantArguments = []) {
+    public init(machine: Machine, cpu: KernelCPU, arguments: [OpArgument], constants: ConstantArguments = [],
+                callFunction: ProgramFunctionCaller? = nil) {
         self.machine = machine
         self.cpu = cpu
         self.arguments = arguments
         self.constants = constants
+        self.callFunction = callFunction
     }
 
     /// Whether argument `index` is a compile-time constant.

@@ -15,7 +15,8 @@ public enum StandardOps {
         case .slab: slab
         case .vmalloc: vmalloc
         case .dma: dma
-        case .usb, .skb: []
+        case .usb: usb
+        case .skb: []
         }
     }
 }

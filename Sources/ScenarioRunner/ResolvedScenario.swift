@@ -160,16 +160,21 @@ private struct Resolver {
         functionIndex = Dictionary(uniqueKeysWithValues: functionNames.enumerated().map { ($1, $0) })
     }
 
-    /// The funcs the scenario's body reaches through calls, sorted by name: the only ones worth
-    /// resolving (a file's other funcs never run in this scenario, and their sites need no
+    /// The funcs the scenario's body reaches through calls, or names in a string argument (a
+    /// callback a plugin may call: a URB's completion handler), sorted by name: the only ones
+    /// worth resolving (a file's other funcs never run in this scenario, and their sites need no
     /// interning).
     static func reachableFunctions(of scenario: Scenario) -> [String] {
         var seen = Set<String>(), pending: [[Statement]] = [scenario.body]
         while let body = pending.popLast() {
             for statement in body {
-                guard case .function(let name) = statement.target, let f = scenario.functions[name],
-                      seen.insert(name).inserted else { continue }
-                pending.append(f.body)
+                var names: [String] = []
+                if case .function(let name) = statement.target { names.append(name) }
+                for case .string(let s) in statement.arguments where scenario.functions[s] != nil { names.append(s) }
+                for name in names {
+                    guard let f = scenario.functions[name], seen.insert(name).inserted else { continue }
+                    pending.append(f.body)
+                }
             }
         }
         return seen.sorted()

@@ -92,7 +92,8 @@ final class ScenarioExecution {
         case .op(let op):
             if op.checksArgumentsEagerly, arguments.contains(where: \.isPartlyUninitialized) { arguments = passEagerly(arguments) }
             do {
-                return try op.run(OpInvocation(machine: machine, cpu: cpu, arguments: arguments, constants: step.constants))
+                return try op.run(OpInvocation(machine: machine, cpu: cpu, arguments: arguments, constants: step.constants,
+                                               callFunction: callFunction))
             } catch {
                 misuse("\(op.name): \(error.message)")
                 return nil
@@ -103,6 +104,15 @@ final class ScenarioExecution {
             misuse("unknown func '\(name)'")
             return nil
         }
+    }
+
+    /// A `func` of the scenario's file called by a plugin (a callback the program named); the
+    /// frame it pushes sits on top of the op's own frames, as a kernel callback's does.
+    private func callFunction(_ name: String, _ arguments: [ShadowedValue]) -> Result<ShadowedValue?, OpError> {
+        guard let function = resolved.functions.first(where: { $0.name == name }) else {
+            return .failure(OpError("the scenario has no func '\(name)'"))
+        }
+        return .success(call(function, arguments.map { .value($0) }))
     }
 
     /// Passes the value arguments of a call through `passArguments` (eager checks in the caller).

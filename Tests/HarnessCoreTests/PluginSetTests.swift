@@ -22,8 +22,8 @@ import Testing
 
     @Test func theBundledSetHasTheCoreFirstThenEachPlugin() throws {
         let set = try BundledPlugins.pluginSet()
-        #expect(set.groups.map(\.owner) == ["core", "page-allocator", "slub", "vmalloc", "dma", "user-memory"])
-        #expect(set.ops.count == CoreOps.all.count + [SubsystemKind.pageAllocator, .slab, .vmalloc, .dma].map { StandardOps.ops(for: $0).count }.reduce(0, +)
+        #expect(set.groups.map(\.owner) == ["core", "page-allocator", "slub", "vmalloc", "dma", "user-memory", "usb"])
+        #expect(set.ops.count == CoreOps.all.count + [SubsystemKind.pageAllocator, .slab, .vmalloc, .dma, .usb].map { StandardOps.ops(for: $0).count }.reduce(0, +)
                 + UserMemoryPlugin().ops.count)
         #expect(set.op(named: "kmalloc")?.result == .slabObject)
         #expect(set.configKey(named: "leak-check")?.defaultValue == "off")

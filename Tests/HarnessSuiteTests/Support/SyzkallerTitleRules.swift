@@ -19,6 +19,18 @@ enum SyzkallerTitleRules {
         let patterns = general + [#"alloc_skb"#, #"netlink_ack"#, #"netlink_rcv_skb"#, #"_encrypt$"#, #"^(?:crypto|cipher|drbg|rng)_"#]
         return try! NSRegularExpression(pattern: patterns.joined(separator: "|"))
     }()
+    /// The skip list of the `kernel-usb-infoleak` format (its own, beside the general list).
+    static let usbInfoleakSkip: NSRegularExpression = {
+        let patterns = general + [#"alloc_skb"#, #"usb_submit_urb"#, #"usb_start_wait_urb"#, #"usb_bulk_msg"#,
+                                  #"usb_interrupt_msg"#, #"usb_control_msg"#]
+        return try! NSRegularExpression(pattern: patterns.joined(separator: "|"))
+    }()
+
+    /// The skip list of the format a bug type belongs to.
+    static func skip(forBugType bugType: String) -> NSRegularExpression {
+        bugType.hasPrefix("kernel-usb-infoleak") ? usbInfoleakSkip : skip
+    }
+
     /// Prefixes syzkaller strips from a title frame.
     static let prefixes = ["SYSC_", "SyS_", "sys_", "__x64_", "__ia32_", "__arm64_", "____sys_", "___sys_", "__sys_", "__se_",
                            "__se_sys_", "__do_sys_", "compat_SYSC_", "compat_SyS_", "ksys_"]
@@ -32,7 +44,7 @@ enum SyzkallerTitleRules {
         for line in lines[(header + 1)...] {
             if matches(stackStart, line) { break }
             guard let f = function(ofFrameLine: line) else { continue }
-            if matches(skip, f) { continue }
+            if matches(skip(forBugType: String(words[0])), f) { continue }
             return "KMSAN: \(words[0]) in \(stripped(f))"
         }
         return nil
