@@ -123,6 +123,10 @@ let package = Package(
         .testTarget(name: "UserMemoryPluginTests", dependencies: [
             "UserMemoryPlugin", "BundledPlugins", "HarnessCore", "HarnessTesting", "KMSAN", "KernelMemory",
         ]),
+        // The USB plugin: URB references, plugin completion handlers, the hook's direction.
+        .testTarget(name: "USBPluginTests", dependencies: [
+            "USBPlugin", "BundledPlugins", "HarnessCore", "HarnessTesting", "KMSAN", "KernelMemory",
+        ]),
         // Program model, encodings, restore, minimization, the loop, the differential oracle.
         .testTarget(name: "HarnessFuzzTests", dependencies: [
             "HarnessFuzz", "HarnessCommandLine", "HarnessCore", "HarnessTesting", "KMSAN", "KernelMemory", "ScenarioLanguage",

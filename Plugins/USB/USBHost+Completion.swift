@@ -27,8 +27,10 @@ extension USBHost {
             var done = min(max(0, actualLength), max(0, fill.length))
             if !u.isOut {
                 done = min(done, limit ?? done)
-                let bytes = (0..<done).map { UInt8(truncatingIfNeeded: 0xa0 &+ $0) }
-                if done > 0, (try? runtime.addressSpace.writeBytes(bytes, at: fill.buffer)) == nil {
+                // Validated before any host memory is taken for the bytes: a length may be absurd.
+                if done > 0, (try? runtime.addressSpace.validate(fill.buffer, count: done)) == nil
+                    || (try? runtime.addressSpace.writeBytes((0..<done).map { UInt8(truncatingIfNeeded: 0xa0 &+ $0) },
+                                                             at: fill.buffer)) == nil {
                     runtime.reportHarnessFinding(.badAccess, "usb_hcd_giveback_urb: the device cannot write \(done) bytes at "
                                                  + "\(fill.buffer)", on: cpu, address: fill.buffer)
                     done = 0

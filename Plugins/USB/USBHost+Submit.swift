@@ -46,7 +46,6 @@ extension USBHost {
             }
             runtime.handleURB(transferBuffer: fill.buffer, length: fill.length, isOut: isOut, on: cpu)
             guard ep.maxPacket > 0 else { return -Errno.EMSGSIZE }
-            guard fill.length >= 0 else { return -Errno.EMSGSIZE }
             return cpu.call(sites.hcdSubmitURB) { () -> Int in
                 state.withLock { s in
                     s.urbs[urb.raw]?.references += 1  // usb_get_urb: the host controller's reference

@@ -79,9 +79,12 @@ public final class USBHost: USBSubsystem {
         }
     }
 
-    /// `usb_fill_*_urb`: sets the fields (the kernel's inline fills check nothing). Refilling a
-    /// URB in flight is a HARNESS misuse: the host controller still owns it.
+    /// `usb_fill_*_urb`: sets the fields (the kernel's inline fills check nothing; the `int`
+    /// buffer length lands in the `u32` transfer_buffer_length, so a negative one wraps). Refilling
+    /// a URB in flight is a HARNESS misuse: the host controller still owns it.
     public func fillURB(_ urb: KernelAddress, _ fill: URBFill, on cpu: KernelCPU) {
+        var fill = fill
+        fill.length = Int(UInt32(truncatingIfNeeded: fill.length))
         let outcome = state.withLock { s -> Bool? in
             guard s.urbs[urb.raw] != nil else { return nil }
             guard s.urbs[urb.raw]?.inFlight == false else { return false }
