@@ -20,7 +20,7 @@ extension DMAMappings {
         cpu.call(sites.allocAttrs) { () -> (address: KernelAddress, handle: UInt64)? in
             guard let dev = self.device(device, "dma_alloc_coherent", on: cpu), size > 0 else { return nil }
             return cpu.call(sites.directAlloc) { () -> (address: KernelAddress, handle: UInt64)? in
-                let order = Self.order(of: size)
+                let order = getOrder(size)
                 guard let pfn = pages.allocPages(gfp.subtracting(.zero), order: order, on: cpu) else { return nil }
                 let phys = UInt64(pfn.index) * UInt64(PAGE_SIZE)
                 let aligned = (size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1)  // PAGE_ALIGN: order <= MAX_PAGE_ORDER here
@@ -56,14 +56,8 @@ extension DMAMappings {
                                                  on: cpu, address: address)
                     return
                 }
-                cpu.call(sites.freeContiguous) { pages.freePages(pfn, order: Self.order(of: size), on: cpu) }
+                cpu.call(sites.freeContiguous) { pages.freePages(pfn, order: getOrder(size), on: cpu) }
             }
         }
-    }
-
-    /// `get_order(size)`: the smallest order whose block holds `size` bytes (size > 0).
-    static func order(of size: Int) -> Int {
-        let pages = (size - 1) / PAGE_SIZE + 1
-        return pages <= 1 ? 0 : Int.bitWidth - (pages - 1).leadingZeroBitCount
     }
 }

@@ -56,8 +56,8 @@ public final class DMAMappings: DMASubsystem {
 
     /// `dma_set_mask`.
     public func setMask(_ device: KernelAddress, bits: Int, on cpu: KernelCPU) -> Int {
-        guard self.device(device, "dma_set_mask", on: cpu) != nil else { return -5 }
-        guard (1...64).contains(bits) else { return -5 }
+        guard self.device(device, "dma_set_mask", on: cpu) != nil else { return -Errno.EIO }
+        guard (1...64).contains(bits) else { return -Errno.EIO }
         state.withLock { $0.devices[device.raw]?.mask = bits }
         return 0
     }

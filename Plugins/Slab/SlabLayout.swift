@@ -68,7 +68,7 @@ public struct SlabLayout: Sendable, Equatable {
             freePointerOffset = (objectSize / 2) & ~7
         }
         self.size = Self.alignUp(size, to: self.align)
-        minOrder = Self.pageOrder(of: self.size)
+        minOrder = getOrder(self.size)
         guard let order = Self.slabOrder(forSlot: self.size), minOrder <= Self.maxPageOrder else { return nil }
         self.order = order
     }
@@ -92,8 +92,8 @@ public struct SlabLayout: Sendable, Equatable {
         func objects(_ order: Int) -> Int { (PAGE_SIZE << order) / size }
         let maxObjects = max(objects(maxOrder), 1)
         let minObjects = min(4 * (bitWidth(of: possibleCPUs) + 1), maxObjects)
-        let minOrder = pageOrder(of: minObjects * size)
-        if objects(minOrder) > maxObjectsPerSlab { return pageOrder(of: size * maxObjectsPerSlab) - 1 }
+        let minOrder = getOrder(minObjects * size)
+        if objects(minOrder) > maxObjectsPerSlab { return getOrder(size * maxObjectsPerSlab) - 1 }
         var fraction = 16
         while fraction > 1 {
             var order = minOrder
@@ -105,15 +105,8 @@ public struct SlabLayout: Sendable, Equatable {
             if order <= maxOrder { return order }
             fraction /= 2
         }
-        let order = pageOrder(of: size)
+        let order = getOrder(size)
         return order <= maxPageOrder ? order : nil
-    }
-
-    /// `get_order(size)`: the smallest order whose block holds `size` bytes.
-    public static func pageOrder(of size: Int) -> Int {
-        var order = 0
-        while order < 48, (PAGE_SIZE << order) < size { order += 1 }
-        return order
     }
 
     /// `fls(x)`: the 1-based index of the highest set bit (0 for 0).

@@ -56,7 +56,7 @@ extension SlubAllocator {
             // No size check of slub's own: above KMALLOC_MAX_SIZE the order exceeds MAX_PAGE_ORDER
             // and the page allocator's WARN_ON_ONCE_GFP fails it (whatever __GFP_NOFAIL says).
             guard size > 0 else { return nil }
-            let order = SlabLayout.pageOrder(of: size)
+            let order = getOrder(size)
             guard let head = pages.allocPages(gfp.union(.comp), order: order, on: cpu) else { return nil }
             pages.setOwner("kmalloc_large", ofBlockAt: head)
             state.withLock { $0.own(head, order: order, as: .large(head: head.index, order: order, size: size)) }

@@ -5,12 +5,6 @@ import KernelMemory
 /// `usb_submit_urb` as drivers/usb/core/urb.c orders its checks, and the host controller taking
 /// the URB (`usb_hcd_submit_urb`).
 extension USBHost {
-    /// errno values `usb_submit_urb` returns.
-    enum Errno {
-        static let EINVAL = 22, EBUSY = 16, ENODEV = 19, ENOENT = 2, ENOEXEC = 8, EBADR = 53, EMSGSIZE = 90
-        static let EINPROGRESS = 115, ESHUTDOWN = 108, ENOMEM = 12, EPIPE = 32
-    }
-
     /// `usb_submit_urb(urb, gfp)`: 0, or the negative errno of the first check that fails.
     public func submitURB(_ urb: KernelAddress, gfp: GFPFlags, on cpu: KernelCPU) -> Int {
         cpu.call(sites.submitURB) { () -> Int in
@@ -22,7 +16,7 @@ extension USBHost {
                 notAURB(urb, "usb_submit_urb", on: cpu)
                 return -Errno.EINVAL
             }
-            guard let fill = u.fill, case let completion = fill.completion, !completion.isNone else { return -Errno.EINVAL }
+            guard let fill = u.fill, !fill.completion.isNone else { return -Errno.EINVAL }
             if u.inFlight {
                 // WARN_ONCE(1, "URB %pK submitted while active\n", urb)
                 runtime.reportHarnessFinding(.misuse, "URB \(urb) submitted while active", on: cpu, address: urb)

@@ -100,11 +100,12 @@ public final class USBHost: USBSubsystem {
 
     /// `usb_get_urb`.
     public func getURB(_ urb: KernelAddress, on cpu: KernelCPU) {
-        if state.withLock({ s -> Bool in
+        let known = state.withLock { s -> Bool in
             guard s.urbs[urb.raw] != nil else { return false }
             s.urbs[urb.raw]?.references += 1
             return true
-        }) == false { notAURB(urb, "usb_get_urb", on: cpu) }
+        }
+        if !known { notAURB(urb, "usb_get_urb", on: cpu) }
     }
 
     /// `usb_free_urb` -> `usb_put_urb`: the last reference frees the URB. A driver dropping its

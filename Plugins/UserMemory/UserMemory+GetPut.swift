@@ -18,15 +18,12 @@ import KernelMemory
 ///   a kernel `ptr` fails the range check (-EFAULT) and the hook moves `__x`'s metadata to it, as
 ///   the hook's kernel-destination path does.
 extension UserMemory {
-    /// -EFAULT's magnitude.
-    static let EFAULT = 14
-
     /// `get_user(*x, ptr)` of `width`: 0, or -EFAULT (and `*x = 0`) when `ptr` is not a mapped
     /// user range.
     public func getUser(into x: KernelAddress, from ptr: KernelAddress, width: ValueWidth, on cpu: KernelCPU) -> Int {
         let n = width.byteCount
         var value: UInt64 = 0
-        var result = -Self.EFAULT
+        var result = -Errno.EFAULT
         if Self.accessOK(ptr, n), let bytes = try? runtime.addressSpace.readBytes(ptr, count: n) {
             value = bytes.reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
             result = 0
@@ -42,7 +39,7 @@ extension UserMemory {
         let n = value.width.byteCount
         return runtime.withLocal(size: n, name: "__x", on: cpu) { x -> Int in
             runtime.store(value, to: x, on: cpu)
-            var result = -Self.EFAULT
+            var result = -Errno.EFAULT
             if Self.accessOK(ptr, n), (try? runtime.addressSpace.validate(ptr, count: n)) != nil {
                 let bytes = (0..<n).map { UInt8(truncatingIfNeeded: value.value >> UInt64(8 * $0)) }
                 if (try? runtime.addressSpace.writeBytes(bytes, at: ptr)) != nil { result = 0 }

@@ -16,7 +16,7 @@ extension UserMemory {
     public func strncpyFromUser(_ dst: KernelAddress, _ src: KernelAddress, count: Int, on cpu: KernelCPU) -> Int {
         cpu.call(sites.strncpy) { () -> Int in
             guard count > 0 else { return 0 }
-            guard src < TASK_SIZE else { return -Self.EFAULT }
+            guard src < TASK_SIZE else { return -Errno.EFAULT }
             // do_strncpy_from_user's max: the user-specified limit or the end of user space.
             var max = Int(clamping: min(TASK_SIZE.raw - src.raw, UInt64(count)))
             var res = 0
@@ -25,21 +25,21 @@ extension UserMemory {
                 let c = bytes.reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
                 if let zero = bytes.firstIndex(of: 0) {
                     let mask: UInt64 = zero == 0 ? 0 : (1 << UInt64(8 * zero)) - 1
-                    return store(c & mask, .bits64, at: dst + res, on: cpu) ? res + zero : -Self.EFAULT
+                    return store(c & mask, .bits64, at: dst + res, on: cpu) ? res + zero : -Errno.EFAULT
                 }
-                guard store(c, .bits64, at: dst + res, on: cpu) else { return -Self.EFAULT }
+                guard store(c, .bits64, at: dst + res, on: cpu) else { return -Errno.EFAULT }
                 res += 8
                 max -= 8
             }
             while max > 0 {
-                guard let byte = try? runtime.addressSpace.readBytes(src + res, count: 1).first else { return -Self.EFAULT }
-                guard store(UInt64(byte), .bits8, at: dst + res, on: cpu) else { return -Self.EFAULT }
+                guard let byte = try? runtime.addressSpace.readBytes(src + res, count: 1).first else { return -Errno.EFAULT }
+                guard store(UInt64(byte), .bits8, at: dst + res, on: cpu) else { return -Errno.EFAULT }
                 if byte == 0 { return res }
                 res += 1
                 max -= 1
             }
             // Hit max: the caller's count, or the end of user space (an EFAULT).
-            return res >= count ? res : -Self.EFAULT
+            return res >= count ? res : -Errno.EFAULT
         }
     }
 

@@ -78,8 +78,6 @@ extension CoreOps {
         }
     }
 
-    /// `-ERANGE` and `-EFAULT`.
-    private static let ERANGE = 34, EFAULT = 14
 
     /// mm/maccess.c: `copy_from_kernel_nofault_allowed()` refuses user addresses (x86:
     /// below TASK_SIZE_MAX) with -ERANGE. Then `copy_from_kernel_nofault_loop` runs with u64
@@ -96,20 +94,20 @@ extension CoreOps {
         let n = try inv.size(2)
         let runtime = inv.runtime, cpu = inv.cpu
         return try inv.inFrame("copy_from_kernel_nofault", file: "mm/maccess.c") { () throws(OpError) -> ShadowedValue in
-            guard src >= TASK_SIZE else { return .integer(-ERANGE) }
+            guard src >= TASK_SIZE else { return .integer(-Errno.ERANGE) }
             var done = 0
             for chunk in [8, 4, 2, 1] {
                 while n - done >= chunk {
                     do {
                         try runtime.addressSpace.validate(src + done, count: chunk)
                     } catch {
-                        return .integer(-EFAULT)
+                        return .integer(-Errno.EFAULT)
                     }
                     do throws(MemoryFault) {
                         try runtime.addressSpace.moveData(to: dst + done, from: src + done, count: chunk)
                     } catch {
                         runtime.reportFault(error, on: cpu)
-                        return .integer(-EFAULT)
+                        return .integer(-Errno.EFAULT)
                     }
                     runtime.unpoisonMemory(dst + done, size: chunk, on: cpu)
                     runtime.checkMemory(src + done, size: chunk, on: cpu)

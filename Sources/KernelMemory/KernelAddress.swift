@@ -3,6 +3,12 @@ public let PAGE_SIZE = 4096
 /// log2(PAGE_SIZE).
 public let PAGE_SHIFT = 12
 
+/// `get_order(size)`: the smallest order whose block of `PAGE_SIZE << order` bytes holds `size`
+/// (`fls64(size - 1) - PAGE_SHIFT`; 0 for a size of at most a page). Overflow-free for every `Int`.
+public func getOrder(_ size: Int) -> Int {
+    size <= PAGE_SIZE ? 0 : Int.bitWidth - (size - 1).leadingZeroBitCount - PAGE_SHIFT
+}
+
 /// A virtual address in the simulated kernel's 64-bit address space.
 ///
 /// Prints as the kernel's `%px` does: 16 lowercase hex digits without `0x`.

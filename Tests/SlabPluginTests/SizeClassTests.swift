@@ -43,7 +43,7 @@ import Testing
         try withSlabMachine { m in
             m.run("test_fn") {
                 let p = m.slab.kmalloc(size, gfp: .kernel, on: m.cpu)!
-                let order = SlabLayout.pageOrder(of: size)
+                let order = getOrder(size)
                 #expect(p.pageOffset == 0)
                 #expect(m.slab.ksize(p, on: m.cpu) == PAGE_SIZE << order)
                 #expect(m.slab.cacheName(of: p) == "kmalloc_large")

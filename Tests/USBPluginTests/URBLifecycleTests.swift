@@ -13,6 +13,16 @@ import USBPlugin
         try MachineFixture(plugins: BundledPlugins.all, memory: 16 << 20, leakCheck: leakCheck)
     }
 
+    /// A device, a `size`-byte kmalloc buffer and a URB, each test's starting point (nil if the
+    /// machine could not provide them).
+    static func parts(_ m: MachineFixture, _ usb: any USBSubsystem, buffer size: Int, gfp: GFPFlags = .kernel)
+        -> (dev: KernelAddress, number: Int, buffer: KernelAddress, urb: KernelAddress)? {
+        let dev = usb.usbDevice(named: "eth0", on: m.cpu)
+        guard let number = usb.deviceNumber(dev), let buffer = m.machine.slab?.kmalloc(size, gfp: gfp, on: m.cpu),
+              let urb = usb.allocURB(isoPackets: 0, gfp: .kernel, on: m.cpu) else { return nil }
+        return (dev, number, buffer, urb)
+    }
+
     /// Collects what a plugin's completion handler saw.
     final class Seen: @unchecked Sendable {
         var statuses: [UInt64] = []
@@ -24,9 +34,7 @@ import USBPlugin
         let usb = try #require(m.machine.usb), slab = try #require(m.machine.slab)
         let seen = Seen()
         m.run("test_fn") {
-            let dev = usb.usbDevice(named: "eth0", on: m.cpu)
-            guard let number = usb.deviceNumber(dev), let buffer = slab.kmalloc(64, gfp: .kernel, on: m.cpu),
-                  let urb = usb.allocURB(isoPackets: 0, gfp: .kernel, on: m.cpu) else { return }
+            guard let (dev, number, buffer, urb) = Self.parts(m, usb, buffer: 64) else { return }
             let pipe = USBPipe(.bulk, device: number, endpoint: 1, isIn: true)
             let handler: @Sendable (KernelAddress, KernelCPU) -> Void = { urb, _ in
                 seen.statuses.append(usb.field(.status, of: urb) ?? 99)
@@ -52,9 +60,7 @@ import USBPlugin
         defer { m.shutdown() }
         let usb = try #require(m.machine.usb), slab = try #require(m.machine.slab)
         m.run("test_fn") {
-            let dev = usb.usbDevice(named: "eth0", on: m.cpu)
-            guard let number = usb.deviceNumber(dev), let buffer = slab.kmalloc(8, gfp: [.kernel, .zero], on: m.cpu),
-                  let urb = usb.allocURB(isoPackets: 0, gfp: .kernel, on: m.cpu) else { return }
+            guard let (dev, number, buffer, urb) = Self.parts(m, usb, buffer: 8, gfp: [.kernel, .zero]) else { return }
             let pipe = USBPipe(.bulk, device: number, endpoint: 2, isIn: false)
             usb.fillURB(urb, URBFill(device: dev, pipe: pipe.rawValue, buffer: buffer, length: 8, completion: .program("")),
                         on: m.cpu)
@@ -75,9 +81,7 @@ import USBPlugin
         defer { m.shutdown() }
         let usb = try #require(m.machine.usb), slab = try #require(m.machine.slab)
         m.run("test_fn") {
-            let dev = usb.usbDevice(named: "eth0", on: m.cpu)
-            guard let number = usb.deviceNumber(dev), let buffer = slab.kmalloc(32, gfp: .kernel, on: m.cpu),
-                  let urb = usb.allocURB(isoPackets: 0, gfp: .kernel, on: m.cpu) else { return }
+            guard let (dev, number, buffer, urb) = Self.parts(m, usb, buffer: 32) else { return }
             for isIn in [true, false] {
                 let pipe = USBPipe(.bulk, device: number, endpoint: isIn ? 1 : 2, isIn: isIn)
                 usb.fillURB(urb, URBFill(device: dev, pipe: pipe.rawValue, buffer: buffer, length: 32, completion: .program("")),
@@ -125,9 +129,7 @@ import USBPlugin
         defer { m.shutdown() }
         let usb = try #require(m.machine.usb), slab = try #require(m.machine.slab)
         m.run("test_fn") {
-            let dev = usb.usbDevice(named: "eth0", on: m.cpu)
-            guard let number = usb.deviceNumber(dev), let buffer = slab.kmalloc(64, gfp: .kernel, on: m.cpu),
-                  let urb = usb.allocURB(isoPackets: 0, gfp: .kernel, on: m.cpu) else { return }
+            guard let (dev, number, buffer, urb) = Self.parts(m, usb, buffer: 64) else { return }
             let pipe = USBPipe(.bulk, device: number, endpoint: 1, isIn: true)
             usb.fillURB(urb, URBFill(device: dev, pipe: pipe.rawValue, buffer: buffer, length: 0xffff_ffff, completion: .program("")),
                         on: m.cpu)
