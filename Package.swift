@@ -22,6 +22,7 @@ let bundledPlugins: [(target: String, folder: String)] = [
     ("DMAPlugin", "DMA"),
     ("UserMemoryPlugin", "UserMemory"),
     ("USBPlugin", "USB"),
+    ("SKBPlugin", "SKB"),
 ]
 let pluginTargetDependencies: [Target.Dependency] = ["HarnessCore", "KMSAN", "KernelMemory"]
 

@@ -8,8 +8,10 @@ extension DMAMappings {
     public func mapSingle(_ device: KernelAddress, _ address: KernelAddress, size: Int, direction: DMADirection,
                           on cpu: KernelCPU) -> UInt64 {
         cpu.call(sites.mapSingle) {
-            guard let dev = self.device(device, "dma_map_single", on: cpu) else { return Self.mappingError }
-            return mapPhys(device, dev, address, size: size, direction: direction, kind: .phy, on: cpu)
+            cpu.call(sites.mapPage) {
+                guard let dev = self.device(device, "dma_map_single", on: cpu) else { return Self.mappingError }
+                return mapPhys(device, dev, address, size: size, direction: direction, kind: .phy, on: cpu)
+            }
         }
     }
 
@@ -60,7 +62,9 @@ extension DMAMappings {
 
     /// `dma_unmap_single`.
     public func unmapSingle(_ device: KernelAddress, _ handle: UInt64, size: Int, direction: DMADirection, on cpu: KernelCPU) {
-        cpu.call(sites.unmapSingle) { unmap(device, handle, size: size, direction: direction, kind: .phy, on: cpu) }
+        cpu.call(sites.unmapSingle) {
+            cpu.call(sites.unmapPage) { unmap(device, handle, size: size, direction: direction, kind: .phy, on: cpu) }
+        }
     }
 
     /// `dma_unmap_page`.

@@ -3,7 +3,8 @@ import KMSAN
 /// The frames of kernel/dma/mapping.c's call paths. No file and line: they have not been read
 /// off a kernel tree, so they print `name+0xOFF/0xSIZE` (Documentation/KernelFrames.md lists only
 /// located frames). KMSAN reports of a mapping name `dma_map_phys` (single, page) or
-/// `__dma_map_sg_attrs` (lists), as Linux 6.18 does.
+/// `__dma_map_sg_attrs` (lists), as Linux 6.18 does; a single mapping's stack runs through
+/// `dma_map_page_attrs`, as the inline `dma_map_single_attrs` calls it.
 struct DMASites: Sendable {
     let mapSingle, mapPage, mapPhys, unmapSingle, unmapPage, unmapPhys: CallSite
     let mapSG, mapSGAttrs, unmapSG, syncForCPU, syncForDevice, sgInit, sgSetBuf, sgSetPage: CallSite
@@ -11,9 +12,13 @@ struct DMASites: Sendable {
 
     init(symbols: SymbolTable) {
         func entry(_ name: String) -> CallSite { symbols.site(in: name, role: .subsystemEntry) }
-        mapSingle = entry("dma_map_single_attrs"); mapPage = entry("dma_map_page_attrs")
+        // dma_map_single_attrs and dma_unmap_single_attrs are static inlines of
+        // include/linux/dma-mapping.h around the page calls: [inline] frames, as symbolized.
+        mapSingle = symbols.site(in: "dma_map_single_attrs", role: .subsystemEntry, inlining: .inlined)
+        mapPage = entry("dma_map_page_attrs")
         mapPhys = symbols.site(in: "dma_map_phys")
-        unmapSingle = entry("dma_unmap_single_attrs"); unmapPage = entry("dma_unmap_page_attrs")
+        unmapSingle = symbols.site(in: "dma_unmap_single_attrs", role: .subsystemEntry, inlining: .inlined)
+        unmapPage = entry("dma_unmap_page_attrs")
         unmapPhys = symbols.site(in: "dma_unmap_phys")
         mapSG = entry("dma_map_sg_attrs"); mapSGAttrs = symbols.site(in: "__dma_map_sg_attrs")
         unmapSG = entry("dma_unmap_sg_attrs")

@@ -24,7 +24,7 @@ extension UserMemory {
         let n = width.byteCount
         var value: UInt64 = 0
         var result = -Errno.EFAULT
-        if Self.accessOK(ptr, n), let bytes = try? runtime.addressSpace.readBytes(ptr, count: n) {
+        if UserAccess.accessOK(ptr, n), let bytes = try? runtime.addressSpace.readBytes(ptr, count: n) {
             value = bytes.reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
             result = 0
         }
@@ -40,7 +40,7 @@ extension UserMemory {
         return runtime.withLocal(size: n, name: "__x", on: cpu) { x -> Int in
             runtime.store(value, to: x, on: cpu)
             var result = -Errno.EFAULT
-            if Self.accessOK(ptr, n), (try? runtime.addressSpace.validate(ptr, count: n)) != nil {
+            if UserAccess.accessOK(ptr, n), (try? runtime.addressSpace.validate(ptr, count: n)) != nil {
                 let bytes = (0..<n).map { UInt8(truncatingIfNeeded: value.value >> UInt64(8 * $0)) }
                 if (try? runtime.addressSpace.writeBytes(bytes, at: ptr)) != nil { result = 0 }
             }

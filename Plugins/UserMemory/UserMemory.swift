@@ -32,10 +32,8 @@ public final class UserMemory: Subsystem {
     /// Puts back a state `saveState()` returned.
     public func restoreState(_ saved: SavedState) { state.restoreState(saved) }
 
-    /// `access_ok(addr, n)` on x86-64: the whole range below TASK_SIZE_MAX, without wrapping.
-    static func accessOK(_ address: KernelAddress, _ n: Int) -> Bool {
-        n >= 0 && UInt64(n) <= TASK_SIZE.raw && address.raw <= TASK_SIZE.raw - UInt64(n)
-    }
+    /// The shared user accesses.
+    var access: UserAccess { UserAccess(runtime: runtime) }
 
     /// Maps `size` bytes of zeroed user pages (and leaves a hole page after them); NULL when
     /// out of memory or space.

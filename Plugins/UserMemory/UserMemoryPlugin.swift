@@ -18,9 +18,6 @@ import KernelMemory
 /// not tracked), so data from user space is initialized. Each range is followed by an unmapped
 /// page, so an overrun faults.
 public struct UserMemoryPlugin: HarnessPlugin {
-    /// A user-space address (`void __user *`): the kernel must not dereference it directly.
-    public static let userAddress = ResourceKind("user-address")
-
     /// `user-memory`.
     public var name: String { "user-memory" }
     /// No subsystem of the six: a plugin of ops.

@@ -5,6 +5,7 @@ import VmallocPlugin
 import DMAPlugin
 import UserMemoryPlugin
 import USBPlugin
+import SKBPlugin
 
 /// The plugins that ship with kmsan-harness, in installation order: the one list the
 /// command-line tool, every test target and the benchmarks use. Adding a bundled plugin is one
@@ -19,6 +20,7 @@ public enum BundledPlugins {
             DMAPlugin(),
             UserMemoryPlugin(),
             USBPlugin(),
+            SKBPlugin(),
         ]
     }
 

@@ -36,6 +36,9 @@ public struct ResourceKind: Sendable, Hashable, CustomStringConvertible {
 
     /// A kernel virtual address of mapped memory.
     public static let address = ResourceKind("address")
+    /// A user-space address (`void __user *`, from `user_alloc`): the kernel must not
+    /// dereference it directly.
+    public static let userAddress = ResourceKind("user-address")
     /// A stack local of the current frame (`local`).
     public static let stackLocal = ResourceKind("stack-local", refines: .address)
     /// A per-CPU pointer (`alloc_percpu`), turned into an address by `this_cpu_ptr`.
@@ -68,6 +71,10 @@ public struct ResourceKind: Sendable, Hashable, CustomStringConvertible {
     public static let urb = ResourceKind("urb")
     /// A USB pipe (`usb_sndbulkpipe` and the others; see `USBPipe`).
     public static let usbPipe = ResourceKind("usb-pipe")
+    /// A `struct sk_buff *` (`alloc_skb`, `netdev_alloc_skb`, `skb_clone`).
+    public static let skb = ResourceKind("skb")
+    /// A `struct net_device *` of the simulated NIC (`net_device`).
+    public static let netDevice = ResourceKind("net-device")
     /// The start of an ioremap mapping (`ioremap`).
     public static let ioremapArea = ResourceKind("ioremap-area", refines: .address)
 }

@@ -8,7 +8,7 @@ import KernelMemory
 /// An argument of the wrong kind is an `OpError`; a value that names nothing of the machine
 /// (a page handle, a cache) is the subsystem's HARNESS finding, raised by the implementation.
 public enum StandardOps {
-    /// The standard ops of `kind` (none yet for the subsystems that have no plugin).
+    /// The standard ops of `kind`.
     public static func ops(for kind: SubsystemKind) -> [ScenarioOp] {
         switch kind {
         case .pageAllocator: pageAllocator
@@ -16,7 +16,7 @@ public enum StandardOps {
         case .vmalloc: vmalloc
         case .dma: dma
         case .usb: usb
-        case .skb: []
+        case .skb: skb
         }
     }
 }

@@ -3,7 +3,7 @@
 /// The runtime asks its policy at each divergence point instead of forking code paths per
 /// kernel, so a further profile is a new `KMSANPolicy` value. `mainline` is Linux 6.1+;
 /// `rfcV3` is the 2019 RFC v3 patch series ("kmsan: add KMSAN runtime"), whose rules differ
-/// in the five places below. Hot paths read the policy once per call, never per byte.
+/// in the six places below. Hot paths read the policy once per call, never per byte.
 public struct KMSANPolicy: Sendable, Equatable, CustomStringConvertible {
     /// What unpoisoning (origin 0) does to the origin slots the range touches.
     public enum UnpoisonOriginRule: Sendable, Equatable {
@@ -68,6 +68,19 @@ public struct KMSANPolicy: Sendable, Equatable, CustomStringConvertible {
         case dumpStackAfterHeader = "rfc-v3"
     }
 
+    /// Where transmitted network data is checked.
+    public enum SkbTransmitCheck: Sendable, Equatable {
+        /// Mainline has no skb hook: a NIC driver's `dma_map_*` of the head and of each fragment
+        /// runs `kmsan_handle_dma`, so uninitialized bytes are reported at the mapping.
+        case atDMAMapping
+        /// RFC v3's `kmsan_check_skb(skb)` on the transmit path, as the seed wrote it: the head
+        /// (`skb_headlen` bytes), then the frag list recursively. Its fragment loop hands
+        /// `skb_frag_foreach_page` a length of 0 (`copy` is never set), so no page fragment is
+        /// ever checked; `KMSANRuntime.checkSkb` reproduces that. The transmit path then
+        /// hands the data to the device with no streaming DMA hook of its own.
+        case kmsanCheckSkb
+    }
+
     /// The profile's name (`mainline`, `rfc-v3`).
     public var name: String
     /// Unpoisoning and origin slots.
@@ -80,11 +93,14 @@ public struct KMSANPolicy: Sendable, Equatable, CustomStringConvertible {
     public var reportGate: ReportGate
     /// Report text layout.
     public var reportLayout: ReportLayout
+    /// The transmit path's check of network data.
+    public var skbTransmitCheck: SkbTransmitCheck
 
     /// Creates a policy value.
     public init(
         name: String, unpoisonOriginRule: UnpoisonOriginRule, memmoveOriginRule: MemmoveOriginRule,
-        pageFreeRule: PageFreeRule, reportGate: ReportGate, reportLayout: ReportLayout
+        pageFreeRule: PageFreeRule, reportGate: ReportGate, reportLayout: ReportLayout,
+        skbTransmitCheck: SkbTransmitCheck = .atDMAMapping
     ) {
         self.name = name
         self.unpoisonOriginRule = unpoisonOriginRule
@@ -92,6 +108,7 @@ public struct KMSANPolicy: Sendable, Equatable, CustomStringConvertible {
         self.pageFreeRule = pageFreeRule
         self.reportGate = reportGate
         self.reportLayout = reportLayout
+        self.skbTransmitCheck = skbTransmitCheck
     }
 
     /// Mainline KMSAN (Linux 6.1 and later).
@@ -102,7 +119,8 @@ public struct KMSANPolicy: Sendable, Equatable, CustomStringConvertible {
     /// The 2019 RFC v3 runtime (the "KMSAN: KernelMemorySanitizer" RFC v3 series on linux-mm).
     public static let rfcV3 = KMSANPolicy(
         name: "rfc-v3", unpoisonOriginRule: .overwriteWholeSlots, memmoveOriginRule: .perSlotIndex,
-        pageFreeRule: .releaseMetadata, reportGate: .allowReportingFlag, reportLayout: .dumpStackAfterHeader)
+        pageFreeRule: .releaseMetadata, reportGate: .allowReportingFlag, reportLayout: .dumpStackAfterHeader,
+        skbTransmitCheck: .kmsanCheckSkb)
 
     /// Every built-in profile, default first.
     public static var all: [KMSANPolicy] { [.mainline, .rfcV3] }

@@ -163,7 +163,7 @@ public final class KMSANRuntime: Sendable {
 struct HookSites: Sendable {
     let poisonMemory, unpoisonMemory, checkMemory, memmove, memcpy, memset: CallSite
     let allocPage, freePage, copyPageMeta, slabAlloc, slabFree, kmallocLarge, kfreeLarge: CallSite
-    let handleDMA, handleURB, copyToUser, warning, chainOrigin, poisonAlloca, load, store: CallSite
+    let handleDMA, handleURB, checkSkb, copyToUser, warning, chainOrigin, poisonAlloca, load, store: CallSite
     /// The frames above the reporter when a report panics, innermost first: Linux 6.18's
     /// `panic()` calls `vpanic()`, which calls `dump_stack()`, a real frame around
     /// `dump_stack_lvl()`; RFC v3's 5.x `panic()` called `dump_stack()` directly.
@@ -185,7 +185,7 @@ struct HookSites: Sendable {
         memset = s("__msan_memset"); allocPage = s("kmsan_alloc_page"); freePage = s("kmsan_free_page")
         copyPageMeta = s("kmsan_copy_page_meta"); slabAlloc = s("kmsan_slab_alloc"); slabFree = s("kmsan_slab_free")
         kmallocLarge = s("kmsan_kmalloc_large"); kfreeLarge = s("kmsan_kfree_large")
-        handleDMA = s("kmsan_handle_dma"); handleURB = s("kmsan_handle_urb"); copyToUser = s("kmsan_copy_to_user")
+        handleDMA = s("kmsan_handle_dma"); handleURB = s("kmsan_handle_urb"); checkSkb = s("kmsan_check_skb"); copyToUser = s("kmsan_copy_to_user")
         warning = s("__msan_warning"); chainOrigin = s("__msan_chain_origin"); poisonAlloca = s("__msan_poison_alloca")
         load = s("__msan_metadata_ptr_for_load_n"); store = s("__msan_metadata_ptr_for_store_n")
     }

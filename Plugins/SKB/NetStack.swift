@@ -1,0 +1,166 @@
+import HarnessCore
+import KMSAN
+import KernelMemory
+
+/// One machine's sk_buffs and net devices (see `SKBPlugin`). skb and net-device pointers are
+/// stand-ins in an unmapped range, never dereferenced; heads and fragment pages are real
+/// memory. Thread-safe: one lock guards the state, and no allocator, DMA or KMSAN call is made
+/// while it is held.
+public final class NetStack: SkbSubsystem {
+    /// The runtime.
+    public let runtime: KMSANRuntime
+    let pages: any PageAllocatorSubsystem
+    let slab: any SlabSubsystem
+    let dma: any DMASubsystem
+    let state = Locked(SkbState())
+    let sites: SKBSites
+
+    /// Where net-device pointers start.
+    static let deviceBase: UInt64 = 0xffff_fc00_0000_0000
+    /// Where sk_buff pointers start (`sizeof(struct sk_buff)` rounded up apart).
+    static let skbBase: UInt64 = 0xffff_fc80_0000_0000
+    /// The most net devices one machine registers.
+    static let maxDevices = 256
+    /// The most sk_buffs alive at once: past it allocation fails, as under memory pressure.
+    static let maxSkbs = 4096
+    /// The largest `alloc_skb` size tried (kmalloc fails far below it; `unsigned int` bound).
+    static let maxSize = 1 << 30
+    /// `NET_SKB_PAD` on x86-64: `max(32, L1_CACHE_BYTES)`.
+    static let netSkbPad = 64
+    /// `SMP_CACHE_BYTES`: `SKB_DATA_ALIGN` rounds to it.
+    static let cacheBytes = 64
+    /// `SKB_DATA_ALIGN(sizeof(struct skb_shared_info))` on x86-64.
+    static let sharedInfoSize = 320
+    /// `MAX_SKB_FRAGS`.
+    static let maxFragments = 17
+    /// The NIC's transmit ring.
+    static let ringSize = 256
+
+    init(runtime: KMSANRuntime, pages: any PageAllocatorSubsystem, slab: any SlabSubsystem, dma: any DMASubsystem) {
+        self.runtime = runtime
+        self.pages = pages
+        self.slab = slab
+        self.dma = dma
+        sites = SKBSites(symbols: runtime.symbols)
+    }
+
+    /// The state, for the fuzzer's restore.
+    public func saveState() -> SavedState? { state.saveState() }
+
+    /// Puts back a state `saveState()` returned.
+    public func restoreState(_ saved: SavedState) { state.restoreState(saved) }
+
+    /// sk_buffs never freed (kmemleak reports each; their heads are the slab's to report).
+    public func outstandingAllocations() -> [OutstandingAllocation] {
+        state.withLock { s in
+            s.skbs.keys.sorted().map { OutstandingAllocation(address: $0, size: 232, kind: "sk_buff (skbuff_head_cache)") }
+        }
+    }
+
+    /// A new net device, its NIC and the NIC's 64-bit DMA device; NULL past `maxDevices`.
+    public func netDevice(named name: String, on cpu: KernelCPU) -> KernelAddress {
+        guard state.withLock({ $0.nextDevice < Self.maxDevices }) else { return .null }
+        let dmaDevice = dma.device(named: name, mask: 64, on: cpu)
+        return state.withLock { s in
+            guard s.nextDevice < Self.maxDevices else { return .null }
+            let address = Self.deviceBase + UInt64(s.nextDevice) * 0x1000
+            s.nextDevice += 1
+            s.devices[address] = SkbState.NetDevice(name: name, dmaDevice: dmaDevice.raw)
+            return KernelAddress(address)
+        }
+    }
+
+    /// `alloc_skb` -> `__alloc_skb`: the sk_buff (its fields up to `tail` zeroed), a head from
+    /// `kmalloc_reserve` of `SKB_DATA_ALIGN(size)` plus the shared info, its usable end from
+    /// the size kmalloc rounded to (`SKB_WITH_OVERHEAD(ksize)`), and the shared info's leading
+    /// fields zeroed up to `dataref`. The head's data is uninitialized.
+    public func allocSkb(_ size: Int, gfp: GFPFlags, on cpu: KernelCPU) -> KernelAddress? {
+        cpu.call(sites.allocSkb) { cpu.call(sites.allocSkbInner) { makeSkb(size, gfp: gfp, on: cpu) } }
+    }
+
+    /// The body of `__alloc_skb`.
+    func makeSkb(_ size: Int, gfp: GFPFlags, on cpu: KernelCPU) -> KernelAddress? {
+        guard size >= 0, size <= Self.maxSize, state.withLock({ $0.skbs.count < Self.maxSkbs }) else { return nil }
+        let aligned = (size + Self.cacheBytes - 1) / Self.cacheBytes * Self.cacheBytes
+        guard let head = cpu.call(sites.kmallocReserve, { slab.kmalloc(aligned + Self.sharedInfoSize, gfp: gfp, on: cpu) }),
+              !head.isNull else { return nil }
+        let end = slab.ksize(head, on: cpu) - Self.sharedInfoSize
+        // memset(shinfo, 0, offsetof(struct skb_shared_info, dataref)); atomic_set(&dataref, 1)
+        runtime.memset(head + end, 0, count: 40, on: cpu)
+        let skb = state.withLock { s -> UInt64? in
+            guard s.skbs.count < Self.maxSkbs else { return nil }
+            let address = Self.skbBase + UInt64(s.nextSkb % (1 << 32)) * 0x100
+            s.nextSkb += 1
+            guard s.skbs[address] == nil else { return nil }
+            s.heads[head.raw] = SkbState.SharedData(end: end)
+            s.skbs[address] = SkbState.Skb(head: head.raw, data: 0)
+            return address
+        }
+        guard let skb else {
+            slab.kfree(head, on: cpu)
+            return nil
+        }
+        return KernelAddress(skb)
+    }
+
+    /// `netdev_alloc_skb` -> `__netdev_alloc_skb`: `length + NET_SKB_PAD` bytes, the pad
+    /// reserved, `skb->dev` set. (The kernel takes small heads from a page-fragment cache; here
+    /// every head is kmalloc'ed, which KMSAN sees the same way: uninitialized until written.)
+    public func netdevAllocSkb(_ device: KernelAddress, length: Int, on cpu: KernelCPU) -> KernelAddress? {
+        cpu.call(sites.netdevAllocSkb) {
+            cpu.call(sites.netdevAllocSkbInner) { () -> KernelAddress? in
+                guard state.withLock({ $0.devices[device.raw] != nil }) else {
+                    notADevice(device, "netdev_alloc_skb", on: cpu)
+                    return nil
+                }
+                guard length >= 0, length <= Self.maxSize,
+                      let skb = cpu.call(sites.allocSkbInner, { makeSkb(length + Self.netSkbPad, gfp: .atomic, on: cpu) })
+                else { return nil }
+                state.withLock { s in
+                    s.skbs[skb.raw]?.data = Self.netSkbPad
+                    s.skbs[skb.raw]?.device = device.raw
+                }
+                return skb
+            }
+        }
+    }
+
+    /// `skb_get`.
+    public func get(_ skb: KernelAddress, on cpu: KernelCPU) {
+        cpu.call(sites.get) {
+            let known = state.withLock { s -> Bool in
+                guard s.skbs[skb.raw] != nil else { return false }
+                s.skbs[skb.raw]?.users += 1
+                return true
+            }
+            if !known { notAnSkb(skb, "skb_get", on: cpu) }
+        }
+    }
+
+    /// A field.
+    public func field(_ field: SkbField, of skb: KernelAddress) -> UInt64? {
+        state.withLock { s -> UInt64? in
+            guard let b = s.skbs[skb.raw], let shared = s.heads[b.head] else { return nil }
+            switch field {
+            case .data: return b.head + UInt64(b.data)
+            case .len: return UInt64(b.length)
+            case .dataLen: return UInt64(b.dataLength)
+            case .headlen: return UInt64(b.headLength)
+            case .headroom: return UInt64(b.data)
+            case .tailroom: return b.dataLength > 0 ? 0 : UInt64(shared.end - b.tail)
+            case .nrFrags: return UInt64(shared.fragments.count)
+            }
+        }
+    }
+
+    /// A HARNESS misuse: `pointer` names no live skb.
+    func notAnSkb(_ pointer: KernelAddress, _ api: String, on cpu: KernelCPU) {
+        runtime.reportHarnessFinding(.misuse, "\(api): \(pointer) is not a live sk_buff of this machine", on: cpu, address: pointer)
+    }
+
+    /// A HARNESS misuse: `pointer` names no net device.
+    func notADevice(_ pointer: KernelAddress, _ api: String, on cpu: KernelCPU) {
+        runtime.reportHarnessFinding(.misuse, "\(api): \(pointer) is not a struct net_device of this machine", on: cpu,
+                                     address: pointer)
+    }
+}
