@@ -101,6 +101,7 @@ extension NetStack {
             let holder = switch owner {
             case .fragList(let parent): "the frag list of \(KernelAddress(parent))"
             case .transmitRing(let device): "the transmit ring of \(KernelAddress(device))"
+            case .receiveQueue(let device): "the receive queue of \(KernelAddress(device))"
             }
             runtime.reportHarnessFinding(.misuse, "\(reason.rawValue): sk_buff \(skb) belongs to \(holder)", on: cpu,
                                          address: skb)

@@ -28,6 +28,37 @@ extension NetStack {
         }
     }
 
+    /// `netif_rx`: queued on `skb->dev` (a driver's device), held by the queue.
+    public func netifRx(_ skb: KernelAddress, on cpu: KernelCPU) {
+        cpu.call(sites.netifRx) {
+            let problem = state.withLock { s -> String? in
+                guard let b = s.skbs[skb.raw] else { return "netif_rx: \(skb) is not a live sk_buff of this machine" }
+                guard b.owner == nil, s.devices[b.device] != nil else {
+                    return "netif_rx: sk_buff \(skb) has no net device or is already owned"
+                }
+                s.skbs[skb.raw]?.owner = .receiveQueue(of: b.device)
+                s.devices[b.device]?.received.append(skb.raw)
+                return nil
+            }
+            if let problem { runtime.reportHarnessFinding(.misuse, problem, on: cpu, address: skb) }
+        }
+    }
+
+    /// The next queued skb of `device`, handed to the caller.
+    public func receiveNext(from device: KernelAddress, on cpu: KernelCPU) -> KernelAddress? {
+        let outcome = state.withLock { s -> UInt64?? in
+            guard let d = s.devices[device.raw] else { return nil }
+            guard let first = d.received.first else { return .some(nil) }
+            s.devices[device.raw]?.received.removeFirst()
+            s.skbs[first]?.owner = nil
+            return .some(first)
+        }
+        switch outcome {
+        case nil: notADevice(device, "skb_recv_datagram", on: cpu); return nil
+        case .some(let skb): return skb.map { KernelAddress($0) }
+        }
+    }
+
     /// `skb_copy_datagram_iter(skb, offset, to, len)` -> `__skb_datagram_iter`: each piece of
     /// the data from `offset` (head, fragments, frag list) goes through `simple_copy_to_iter`
     /// -> `_copy_to_iter`, whose user copy is checked (`kernel-infoleak`) piece by piece. -EFAULT

@@ -37,6 +37,10 @@ extension NetStack {
                     free(skb, .drop, on: cpu)
                     return Self.transmitDrop
                 }
+                if let operations = state.withLock({ $0.devices[device.raw]?.operations }) {
+                    cpu.call(sites.hardStartXmit) { operations.startXmit(skb, device, cpu) }
+                    return Self.transmitSuccess
+                }
                 return cpu.call(sites.hardStartXmit) { cpu.call(sites.startXmit) { startTransmit(skb, device, on: cpu) } }
             }
         }

@@ -60,12 +60,20 @@ public final class NetStack: SkbSubsystem {
     /// A new net device, its NIC and the NIC's 64-bit DMA device; NULL past `maxDevices`.
     public func netDevice(named name: String, on cpu: KernelCPU) -> KernelAddress {
         guard state.withLock({ $0.nextDevice < Self.maxDevices }) else { return .null }
-        let dmaDevice = dma.device(named: name, mask: 64, on: cpu)
-        return state.withLock { s in
+        return addDevice(SkbState.NetDevice(name: name, dmaDevice: dma.device(named: name, mask: 64, on: cpu).raw))
+    }
+
+    /// A net device a plugin driver transmits for; NULL past `maxDevices`.
+    public func registerNetDevice(named name: String, operations: NetDeviceOperations, on cpu: KernelCPU) -> KernelAddress {
+        addDevice(SkbState.NetDevice(name: name, dmaDevice: 0, operations: operations))
+    }
+
+    private func addDevice(_ device: SkbState.NetDevice) -> KernelAddress {
+        state.withLock { s in
             guard s.nextDevice < Self.maxDevices else { return .null }
             let address = Self.deviceBase + UInt64(s.nextDevice) * 0x1000
             s.nextDevice += 1
-            s.devices[address] = SkbState.NetDevice(name: name, dmaDevice: dmaDevice.raw)
+            s.devices[address] = device
             return KernelAddress(address)
         }
     }

@@ -8,7 +8,7 @@ struct SKBSites: Sendable {
     let allocSkb, allocSkbInner, kmallocReserve, netdevAllocSkb, netdevAllocSkbInner: CallSite
     let reserve, put, putData, push, pull, addRxFrag, fragAddHead, clone, copy, copyBits, get: CallSite
     let kfreeSkb, kfreeSkbReason, reasonDrop, consumeSkb, kfreeSkbInner, releaseData: CallSite
-    let queueXmit, queueXmitInner, validateXmit, pullTail, hardStartXmit, startXmit, fragDMAMap, poll, receive: CallSite
+    let queueXmit, queueXmitInner, validateXmit, pullTail, hardStartXmit, startXmit, fragDMAMap, poll, receive, netifRx: CallSite
     let copyDatagram, datagramIter, simpleCopy, copyToIter, copyToIterInner, copyToUserIter: CallSite
 
     init(symbols: SymbolTable) {
@@ -31,6 +31,7 @@ struct SKBSites: Sendable {
         validateXmit = frame("validate_xmit_skb"); pullTail = frame("__pskb_pull_tail")
         hardStartXmit = frame("dev_hard_start_xmit"); startXmit = frame("vnic_start_xmit")
         fragDMAMap = frame("skb_frag_dma_map", .inlined); poll = frame("vnic_poll"); receive = frame("vnic_rx")
+        netifRx = entry("netif_rx")
         copyDatagram = entry("skb_copy_datagram_iter"); datagramIter = frame("__skb_datagram_iter")
         simpleCopy = frame("simple_copy_to_iter", .inlined); copyToIter = frame("copy_to_iter", .inlined)
         copyToIterInner = frame("_copy_to_iter"); copyToUserIter = frame("copy_to_user_iter", .inlined)

@@ -49,6 +49,7 @@ struct SkbState: Sendable {
     enum Owner: Sendable, Equatable {
         case fragList(of: UInt64)
         case transmitRing(of: UInt64)
+        case receiveQueue(of: UInt64)
     }
 
     /// One streaming mapping of a transmit.
@@ -71,6 +72,10 @@ struct SkbState: Sendable {
         var dmaDevice: UInt64
         /// Transmits handed to the NIC and not yet completed, oldest first.
         var transmitRing: [Transmit] = []
+        /// A plugin driver's operations (nil: the simulated NIC).
+        var operations: NetDeviceOperations?
+        /// Received skbs `netif_rx` queued, oldest first.
+        var received: [UInt64] = []
     }
 
     var skbs: [UInt64: Skb] = [:]

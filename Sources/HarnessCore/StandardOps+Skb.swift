@@ -85,6 +85,11 @@ extension StandardOps {
             inv throws(OpError) in
             .pointer(try skb(inv).receive(on: try inv.pointer(0), length: try inv.integer(1), on: inv.cpu) ?? .null)
         },
+        ScenarioOp("skb_recv_datagram", [.init("dev", .pointer, resource: .netDevice)], returnsValue: true, result: .skb,
+                   help: "the oldest skb a driver's netif_rx queued on dev (a packet socket's receive); NULL if none") {
+            inv throws(OpError) in
+            .pointer(try skb(inv).receiveNext(from: try inv.pointer(0), on: inv.cpu) ?? .null)
+        },
         ScenarioOp("skb_copy_datagram_iter", [.init("skb", .pointer, resource: .skb), .init("offset", .integer, range: skbLengths),
                                               .init("to", .pointer, resource: .userAddress), .init("len", .integer, range: skbLengths)],
                    returnsValue: true, help: "copy skb data (head, fragments, frag list) to user memory, each piece checked "

@@ -11,6 +11,15 @@ import KernelMemory
 public protocol SkbSubsystem: Subsystem {
     /// A new net device named `name` with its NIC (and the NIC's DMA device); NULL past the limit.
     func netDevice(named name: String, on cpu: KernelCPU) -> KernelAddress
+    /// A net device a plugin drives (`register_netdev` with its `net_device_ops`): transmit
+    /// hands skbs to `operations.startXmit` instead of the simulated NIC; NULL past the limit.
+    func registerNetDevice(named name: String, operations: NetDeviceOperations, on cpu: KernelCPU) -> KernelAddress
+    /// `netif_rx(skb)`: a driver delivers a received skb to the stack, which queues it on
+    /// `skb->dev` for `receiveNext` (a packet socket bound to the device) and holds it till then.
+    func netifRx(_ skb: KernelAddress, on cpu: KernelCPU)
+    /// The oldest skb `netifRx` queued on `device` (the socket's `skb_recv_datagram`), now the
+    /// caller's; nil when none is queued.
+    func receiveNext(from device: KernelAddress, on cpu: KernelCPU) -> KernelAddress?
     /// `alloc_skb(size, gfp)`: an empty skb whose kmalloc'ed head has at least `size` bytes of
     /// tailroom (uninitialized, as kmalloc leaves it), or nil.
     func allocSkb(_ size: Int, gfp: GFPFlags, on cpu: KernelCPU) -> KernelAddress?
@@ -55,6 +64,18 @@ public protocol SkbSubsystem: Subsystem {
     func receive(on device: KernelAddress, length: Int, on cpu: KernelCPU) -> KernelAddress?
     /// `skb_copy_datagram_iter(skb, offset, to, length)` into user memory at `to`: 0, or -EFAULT.
     func copyDatagram(_ skb: KernelAddress, offset: Int, to: KernelAddress, length: Int, on cpu: KernelCPU) -> Int
+}
+
+/// A driver's `struct net_device_ops`, as far as the stack calls it.
+public struct NetDeviceOperations: Sendable {
+    /// `ndo_start_xmit(skb, dev)`: from then on the skb is the driver's, to free when the
+    /// hardware is done with it (or at once, dropping it).
+    public var startXmit: @Sendable (_ skb: KernelAddress, _ device: KernelAddress, _ cpu: KernelCPU) -> Void
+
+    /// Operations with the driver's transmit function.
+    public init(startXmit: @escaping @Sendable (_ skb: KernelAddress, _ device: KernelAddress, _ cpu: KernelCPU) -> Void) {
+        self.startXmit = startXmit
+    }
 }
 
 /// Why an skb is freed: the two entry points of net/core/skbuff.c.
