@@ -12,17 +12,19 @@ let systemHostAllocator = Context.environment["KMSAN_HARNESS_HOST_ALLOCATOR"] ==
 let kernelMemoryDependencies: [Target.Dependency] = systemHostAllocator ? [] : ["CJemalloc"]
 let kernelMemorySettings: [SwiftSetting] = systemHostAllocator ? [.define("KMSAN_HOST_ALLOCATOR_SYSTEM")] : []
 
-/// The bundled subsystem plugins: one library target each, in its own folder under Plugins/.
-/// `Sources/BundledPlugins` lists their plugin values; a new plugin is its folder, one line
-/// here and one line there.
-let bundledPlugins: [(target: String, folder: String)] = [
-    ("PageAllocatorPlugin", "PageAllocator"),
-    ("SlabPlugin", "Slab"),
-    ("VmallocPlugin", "Vmalloc"),
-    ("DMAPlugin", "DMA"),
-    ("UserMemoryPlugin", "UserMemory"),
-    ("USBPlugin", "USB"),
-    ("SKBPlugin", "SKB"),
+/// The bundled plugins: one library target each, in its own folder under Plugins/ (the example
+/// driver under Examples/), each depending on the public HarnessCore, KMSAN and KernelMemory
+/// products only. `Sources/BundledPlugins` lists their plugin values; a new plugin is its
+/// folder, one line here and one line there.
+let bundledPlugins: [(target: String, path: String)] = [
+    ("PageAllocatorPlugin", "Plugins/PageAllocator"),
+    ("SlabPlugin", "Plugins/Slab"),
+    ("VmallocPlugin", "Plugins/Vmalloc"),
+    ("DMAPlugin", "Plugins/DMA"),
+    ("UserMemoryPlugin", "Plugins/UserMemory"),
+    ("USBPlugin", "Plugins/USB"),
+    ("SKBPlugin", "Plugins/SKB"),
+    ("USBNetExample", "Examples/USBNet"),
 ]
 let pluginTargetDependencies: [Target.Dependency] = ["HarnessCore", "KMSAN", "KernelMemory"]
 
@@ -67,7 +69,7 @@ let package = Package(
         // and the one list of them.
         .target(name: "BundledPlugins", dependencies: ["HarnessCore"] + bundledPlugins.map { .target(name: $0.target) }),
     ] + bundledPlugins.map {
-        .target(name: $0.target, dependencies: pluginTargetDependencies, path: "Plugins/\($0.folder)")
+        .target(name: $0.target, dependencies: pluginTargetDependencies, path: $0.path)
     } + [
         // The scenario language: syntax tree, parser, diagnostics (no machine needed).
         .target(name: "ScenarioLanguage", dependencies: ["HarnessCore", "KMSAN", "KernelMemory"]),
@@ -92,7 +94,7 @@ let package = Package(
         .testTarget(name: "KernelMemoryTests", dependencies: ["KernelMemory"]),
         .testTarget(name: "KMSANTests", dependencies: ["KMSAN", "KernelMemory", "HarnessCore", "HarnessTesting"]),
         .testTarget(name: "HarnessCoreTests", dependencies: [
-            "HarnessCore", "HarnessTesting", "KMSAN", "KernelMemory", "BundledPlugins", "UserMemoryPlugin",
+            "HarnessCore", "HarnessTesting", "KMSAN", "KernelMemory", "BundledPlugins", "UserMemoryPlugin", "USBNetExample",
         ]),
         .testTarget(name: "PageAllocatorPluginTests", dependencies: ["PageAllocatorPlugin", "HarnessCore", "HarnessTesting", "KMSAN", "KernelMemory"]),
         .testTarget(name: "SlabPluginTests", dependencies: [

@@ -6,6 +6,7 @@ import DMAPlugin
 import UserMemoryPlugin
 import USBPlugin
 import SKBPlugin
+import USBNetExample
 
 /// The plugins that ship with kmsan-harness, in installation order: the one list the
 /// command-line tool, every test target and the benchmarks use. Adding a bundled plugin is one
@@ -21,6 +22,7 @@ public enum BundledPlugins {
             UserMemoryPlugin(),
             USBPlugin(),
             SKBPlugin(),
+            UXNetPlugin(),
         ]
     }
 

@@ -55,6 +55,11 @@ public struct FuzzCommand<Tool: HarnessTool>: ParsableCommand {
     @Option(help: ArgumentHelp("Run each program under two profiles and report differences (e.g. mainline,rfc-v3).",
                                valueName: "A,B"))
     public var diff: String?
+    /// `--config`.
+    @Option(name: .customLong("config"), help: ArgumentHelp(
+        "A machine setting as a scenario's config line gives it (repeatable), e.g. uxnet-planted-bug=on.",
+        valueName: "KEY=VALUE"))
+    public var config: [String] = []
     /// `--fail-on-internal-warning`.
     @Flag(help: "Exit 3 if some run hit a KMSAN_WARN_ON no program can cause (a bug in the runtime or a plugin).")
     public var failOnInternalWarning = false
@@ -97,6 +102,19 @@ public struct FuzzCommand<Tool: HarnessTool>: ParsableCommand {
         o.jobs = jobs
         o.differential = try profiles()
         o.statusInterval = statusInterval
+        for line in config {
+            let parts = line.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let key = set.configKey(named: parts[0]) else {
+                throw ValidationError("--config takes KEY=VALUE with a known key (`\(Tool.commandName) ops` lists them): \(line)")
+            }
+            switch key.parse(parts[1]) {
+            case .success(let setting):
+                setting.apply(to: &o.configuration)
+                if !["memory", "profile"].contains(key.name) { o.settingLines.append("config \(key.name)=\(parts[1])") }
+            case .failure(let error):
+                throw ValidationError("--config \(key.name): expected \(error.expected)")
+            }
+        }
         if let plugins {
             let names = Set(plugins.split(separator: ",").map(String.init))
             let known = Set(set.plugins.map(\.name))

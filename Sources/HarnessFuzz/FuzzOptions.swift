@@ -35,6 +35,10 @@ public struct FuzzOptions: Sendable {
         return c
     }()
 
+    /// `config` lines for the settings given on top of `configuration` (`fuzz --config`), as a
+    /// reproducer must repeat them (memory and profile are written from `configuration` itself).
+    public var settingLines: [String] = []
+
     /// The fuzzing machines' memory size.
     public static let memorySize = 16 << 20
     /// Programs to start from (a corpus folder, the bundled scenarios).

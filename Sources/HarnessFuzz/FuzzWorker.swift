@@ -47,7 +47,7 @@ final class FuzzWorker {
         var lines: [String] = []
         if c.memorySize != defaults.memorySize { lines.append("config memory=\(c.memorySize >> 20)M") }
         if c.kmsan.policy != defaults.kmsan.policy { lines.append("config profile=\(c.kmsan.policy.name)") }
-        return lines
+        return lines + options.settingLines
     }
 
     /// Runs, corpus size, signal size and bucket count, for status lines.

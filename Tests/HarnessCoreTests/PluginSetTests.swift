@@ -1,6 +1,7 @@
 import BundledPlugins
 import HarnessCore
 import UserMemoryPlugin
+import USBNetExample
 import KMSAN
 import KernelMemory
 import Testing
@@ -22,9 +23,9 @@ import Testing
 
     @Test func theBundledSetHasTheCoreFirstThenEachPlugin() throws {
         let set = try BundledPlugins.pluginSet()
-        #expect(set.groups.map(\.owner) == ["core", "page-allocator", "slub", "vmalloc", "dma", "user-memory", "usb"])
-        #expect(set.ops.count == CoreOps.all.count + [SubsystemKind.pageAllocator, .slab, .vmalloc, .dma, .usb].map { StandardOps.ops(for: $0).count }.reduce(0, +)
-                + UserMemoryPlugin().ops.count)
+        #expect(set.groups.map(\.owner) == ["core", "page-allocator", "slub", "vmalloc", "dma", "user-memory", "usb", "skb", "uxnet"])
+        #expect(set.ops.count == CoreOps.all.count + [SubsystemKind.pageAllocator, .slab, .vmalloc, .dma, .usb, .skb].map { StandardOps.ops(for: $0).count }.reduce(0, +)
+                + UserMemoryPlugin().ops.count + UXNetPlugin().ops.count)
         #expect(set.op(named: "kmalloc")?.result == .slabObject)
         #expect(set.configKey(named: "leak-check")?.defaultValue == "off")
         #expect(set.flagKinds == [.gfp, .slabFlags])

@@ -14,7 +14,7 @@ import Testing
     @Test func resourcesComeFromTheirProducers() {
         let table = FuzzFixture.bundled
         var fed = 0
-        for program in FuzzFixture.programs(300, seed: 22) {
+        for program in FuzzFixture.programs(2000, seed: 22) {
             for call in program.calls where table.ops[call.op].name == "kmem_cache_free" {
                 if case .result(let r, 0) = call.arguments[0] {
                     #expect(table.ops[program.calls[r].op].result == .kmemCache)
