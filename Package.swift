@@ -130,6 +130,12 @@ let package = Package(
         .testTarget(name: "USBPluginTests", dependencies: [
             "USBPlugin", "BundledPlugins", "HarnessCore", "HarnessTesting", "KMSAN", "KernelMemory",
         ]),
+        // The skb plugin: dataref, ownership handed to drivers and queues, absurd sizes, restore.
+        .testTarget(name: "SKBPluginTests", dependencies: [
+            "SKBPlugin", "BundledPlugins", "HarnessCore", "HarnessTesting", "KMSAN", "KernelMemory",
+        ]),
+        // The uxnet example driver: the fuzz loop finds its planted bug from a fixed seed.
+        .testTarget(name: "USBNetExampleTests", dependencies: ["USBNetExample", "BundledPlugins", "HarnessCore", "HarnessFuzz", "KMSAN"]),
         // Program model, encodings, restore, minimization, the loop, the differential oracle.
         .testTarget(name: "HarnessFuzzTests", dependencies: [
             "HarnessFuzz", "HarnessCommandLine", "HarnessCore", "HarnessTesting", "KMSAN", "KernelMemory", "ScenarioLanguage",

@@ -121,7 +121,9 @@ struct UXNetSites: Sendable {
 
     init(symbols: SymbolTable) {
         func frame(_ name: String) -> CallSite { symbols.site(in: name) }
-        probe = frame("uxnet_probe"); readCommand = frame("uxnet_read_cmd"); disconnect = frame("uxnet_disconnect")
+        // Probe and disconnect are what the USB core calls: misuse of them is the caller's.
+        probe = symbols.site(in: "uxnet_probe", role: .subsystemEntry); readCommand = frame("uxnet_read_cmd")
+        disconnect = symbols.site(in: "uxnet_disconnect", role: .subsystemEntry)
         startXmit = frame("uxnet_start_xmit"); txComplete = frame("uxnet_tx_complete")
         rxSubmit = frame("uxnet_rx_submit"); rxComplete = frame("uxnet_rx_complete")
     }

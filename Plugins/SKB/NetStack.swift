@@ -90,7 +90,8 @@ public final class NetStack: SkbSubsystem {
     func makeSkb(_ size: Int, gfp: GFPFlags, on cpu: KernelCPU) -> KernelAddress? {
         guard size >= 0, size <= Self.maxSize, state.withLock({ $0.skbs.count < Self.maxSkbs }) else { return nil }
         let aligned = (size + Self.cacheBytes - 1) / Self.cacheBytes * Self.cacheBytes
-        guard let head = cpu.call(sites.kmallocReserve, { slab.kmalloc(aligned + Self.sharedInfoSize, gfp: gfp, on: cpu) }),
+        // kmalloc_reserve's attempt: `gfp | __GFP_NOMEMALLOC | __GFP_NOWARN` (no pfmemalloc retry here).
+        guard let head = cpu.call(sites.kmallocReserve, { slab.kmalloc(aligned + Self.sharedInfoSize, gfp: gfp.union(.noWarn), on: cpu) }),
               !head.isNull else { return nil }
         let end = slab.ksize(head, on: cpu) - Self.sharedInfoSize
         // memset(shinfo, 0, offsetof(struct skb_shared_info, dataref)); atomic_set(&dataref, 1)

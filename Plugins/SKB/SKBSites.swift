@@ -30,7 +30,7 @@ struct SKBSites: Sendable {
         queueXmit = entry("dev_queue_xmit", .inlined); queueXmitInner = entry("__dev_queue_xmit")
         validateXmit = frame("validate_xmit_skb"); pullTail = frame("__pskb_pull_tail")
         hardStartXmit = frame("dev_hard_start_xmit"); startXmit = frame("vnic_start_xmit")
-        fragDMAMap = frame("skb_frag_dma_map", .inlined); poll = frame("vnic_poll"); receive = frame("vnic_rx")
+        fragDMAMap = frame("skb_frag_dma_map", .inlined); poll = entry("vnic_poll"); receive = entry("vnic_rx")
         netifRx = entry("netif_rx")
         copyDatagram = entry("skb_copy_datagram_iter"); datagramIter = frame("__skb_datagram_iter")
         simpleCopy = frame("simple_copy_to_iter", .inlined); copyToIter = frame("copy_to_iter", .inlined)

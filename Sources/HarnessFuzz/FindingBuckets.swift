@@ -28,13 +28,32 @@ public struct FindingBuckets: Sendable {
     /// Titles in the order they were first found.
     public var titles: [String] { buckets.values.sorted { ($0.firstRun, $0.title) < ($1.firstRun, $1.title) }.map(\.title) }
 
+    /// The frames syzkaller's `kernel-usb-infoleak` format skips for the title (pkg/report's
+    /// Linux KMSAN formats): the USB core's submit paths, so a leak is titled after the driver.
+    public static let usbInfoleakSkippedFrames: Set<String> = [
+        "usb_submit_urb", "usb_start_wait_urb", "usb_bulk_msg", "usb_interrupt_msg", "usb_control_msg", "alloc_skb",
+    ]
+
+    /// The title a report is bucketed under: its own (`KMSAN: bug in header_function`), except
+    /// that a `kernel-usb-infoleak` is titled after the first real frame past the USB core's
+    /// submit paths, as syzbot titles it, so leaks through different drivers get buckets of
+    /// their own instead of all landing on `usb_submit_urb`.
+    public static func title(of report: KernelReport) -> String {
+        guard report.tool == .kmsan, report.bugType.hasPrefix("kernel-usb-infoleak"),
+              let frame = report.stack.first(where: { !$0.isInlined && !usbInfoleakSkippedFrames.contains($0.function) })
+        else { return report.title }
+        return "\(report.tool.rawValue): \(report.bugType) in \(frame.function)"
+    }
+
     /// Files the reports of one run under their titles; returns the titles that are new.
     @discardableResult
     public mutating func record(_ reports: [KernelReport], program: FuzzProgram, run: Int) -> [String] {
         var new: [String] = []
         var seen = Set<String>()
-        for report in reports where seen.insert(report.title).inserted {
-            if record(title: report.title, report: report, program: program, run: run) { new.append(report.title) }
+        for report in reports {
+            let title = Self.title(of: report)
+            guard seen.insert(title).inserted else { continue }
+            if record(title: title, report: report, program: program, run: run) { new.append(title) }
         }
         return new
     }

@@ -85,7 +85,7 @@ final class FuzzWorker {
     private func minimizeFinding(_ title: String) {
         guard let executor, let bucket = buckets.buckets[title] else { return }
         let (program, report) = Minimizer(budget: options.minimizeBudget).minimize(bucket.reproducer, report: bucket.report) {
-            executor.run($0).reports.first { $0.title == title }
+            executor.run($0).reports.first { FindingBuckets.title(of: $0) == title }
         }
         buckets.setMinimized(title, program, report: report)
         if let minimized = buckets.buckets[title] {

@@ -116,7 +116,7 @@ public final class LibFuzzerTarget {
     private func write(_ bucket: FindingBuckets.Bucket, to folder: String) {
         let title = bucket.title
         let (program, report) = Minimizer(budget: 400).minimize(bucket.reproducer, report: bucket.report) {
-            executor.run($0).reports.first { $0.title == title }
+            executor.run($0).reports.first { FindingBuckets.title(of: $0) == title }
         }
         buckets.setMinimized(title, program, report: report)
         guard let minimized = buckets.buckets[title] else { return }
