@@ -96,7 +96,8 @@ final class UXNetDriver: Subsystem {
                 a[net.raw]?.bound = false
                 return adapter
             }) else {
-                runtime.reportHarnessFinding(.misuse, "uxnet_disconnect: \(net) is not a bound uxnet adapter", on: cpu, address: net)
+                runtime.reportHarnessFinding(.misuse, "uxnet_disconnect: \(net) is not a bound uxnet adapter", on: cpu,
+                                             address: net)
                 return
             }
             usb.killURB(adapter.rxURB, caller: nil, on: cpu)

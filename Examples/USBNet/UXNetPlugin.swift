@@ -50,7 +50,7 @@ public struct UXNetPlugin: HarnessPlugin {
     public var ops: [ScenarioOp] {
         [
             ScenarioOp("uxnet_probe", [.init("udev", .pointer, resource: .usbDevice)], returnsValue: true, result: Self.adapter,
-                       help: "bind uxnet to a USB device: read its MAC, register a net device, queue a receive URB; NULL on error") {
+                       help: "bind to a USB device: read its MAC, register a net device, queue a receive URB; NULL on error") {
                 inv throws(OpError) in
                 .pointer(try Self.driver(inv).probe(try inv.pointer(0), on: inv.cpu))
             },

@@ -93,7 +93,8 @@ extension NetStack {
     /// mapped and drops the skb, as drivers do. Under RFC v3 the data was checked by
     /// `kmsan_check_skb` already and the device reads it unmapped. A full ring drops.
     private func startTransmit(_ skb: KernelAddress, _ device: KernelAddress, on cpu: KernelCPU) -> Int {
-        guard let (b, dmaDevice, full, fragments) = state.withLock({ s -> (SkbState.Skb, KernelAddress, Bool, [SkbState.Fragment])? in
+        typealias Snapshot = (SkbState.Skb, KernelAddress, Bool, [SkbState.Fragment])
+        guard let (b, dmaDevice, full, fragments) = state.withLock({ s -> Snapshot? in
             guard let b = s.skbs[skb.raw], let d = s.devices[device.raw], let shared = s.heads[b.head] else { return nil }
             return (b, KernelAddress(d.dmaDevice), d.transmitRing.count >= Self.ringSize, shared.fragments)
         }) else { return Self.transmitDrop }

@@ -91,8 +91,8 @@ public final class NetStack: SkbSubsystem {
         guard size >= 0, size <= Self.maxSize, state.withLock({ $0.skbs.count < Self.maxSkbs }) else { return nil }
         let aligned = (size + Self.cacheBytes - 1) / Self.cacheBytes * Self.cacheBytes
         // kmalloc_reserve's attempt: `gfp | __GFP_NOMEMALLOC | __GFP_NOWARN` (no pfmemalloc retry here).
-        guard let head = cpu.call(sites.kmallocReserve, { slab.kmalloc(aligned + Self.sharedInfoSize, gfp: gfp.union(.noWarn), on: cpu) }),
-              !head.isNull else { return nil }
+        let reserve = { self.slab.kmalloc(aligned + Self.sharedInfoSize, gfp: gfp.union(.noWarn), on: cpu) }
+        guard let head = cpu.call(sites.kmallocReserve, reserve), !head.isNull else { return nil }
         let end = slab.ksize(head, on: cpu) - Self.sharedInfoSize
         // memset(shinfo, 0, offsetof(struct skb_shared_info, dataref)); atomic_set(&dataref, 1)
         runtime.memset(head + end, 0, count: 40, on: cpu)

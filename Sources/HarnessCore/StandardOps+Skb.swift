@@ -81,7 +81,7 @@ extension StandardOps {
             .integer(try skb(inv).completeTransmit(try inv.pointer(0), on: inv.cpu))
         },
         ScenarioOp("netdev_receive", [.init("dev", .pointer, resource: .netDevice), .init("length", .integer, range: 1...9000)],
-                   returnsValue: true, result: .skb, help: "the NIC receives a frame: an skb of length bytes the device wrote by DMA") {
+                   returnsValue: true, result: .skb, help: "the NIC receives a frame: an skb of length bytes written by DMA") {
             inv throws(OpError) in
             .pointer(try skb(inv).receive(on: try inv.pointer(0), length: try inv.integer(1), on: inv.cpu) ?? .null)
         },
@@ -91,7 +91,8 @@ extension StandardOps {
             .pointer(try skb(inv).receiveNext(from: try inv.pointer(0), on: inv.cpu) ?? .null)
         },
         ScenarioOp("skb_copy_datagram_iter", [.init("skb", .pointer, resource: .skb), .init("offset", .integer, range: skbLengths),
-                                              .init("to", .pointer, resource: .userAddress), .init("len", .integer, range: skbLengths)],
+                                              .init("to", .pointer, resource: .userAddress),
+                                              .init("len", .integer, range: skbLengths)],
                    returnsValue: true, help: "copy skb data (head, fragments, frag list) to user memory, each piece checked "
                        + "(kernel-infoleak in _copy_to_iter); 0 or -EFAULT") { inv throws(OpError) in
             .integer(try skb(inv).copyDatagram(try inv.pointer(0), offset: try inv.integer(1), to: try inv.pointer(2),
@@ -114,7 +115,7 @@ extension StandardOps {
     /// `kfree_skb(skb)` or `consume_skb(skb)`.
     private static func freeOp(_ reason: SkbFreeReason) -> ScenarioOp {
         ScenarioOp(reason.rawValue, [.init("skb", .pointer, resource: .skb)], returnsValue: false,
-                   help: reason == .drop ? "drop a user (a drop); the last frees the data" : "drop a user (consumed); the last frees the data") {
+                   help: "drop a user (\(reason == .drop ? "a drop" : "consumed")); the last frees the data") {
             inv throws(OpError) in
             try skb(inv).free(try inv.pointer(0), reason, on: inv.cpu)
             return nil
