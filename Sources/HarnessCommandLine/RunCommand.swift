@@ -33,14 +33,20 @@ public struct RunCommand<Tool: HarnessTool>: ParsableCommand {
         case text
         /// One JSON object per line: reports, verdicts, errors and the summary.
         case json
+        /// KTAP version 1 as KUnit prints it: a subtest per file, a result line per scenario,
+        /// each report's text before its scenario's result (`KTAPWriter`).
+        case ktap
     }
 
     /// Files or folders.
     @Argument(help: "Scenario files or folders (default: every .scenario under ./Harnesses).")
     public var paths: [String] = []
     /// `--format`.
-    @Option(help: "Output format: text or json.")
+    @Option(help: "Output format: text, json or ktap (KTAP version 1, as KUnit prints it).")
     public var format: Format = .text
+    /// `--junit`.
+    @Option(help: ArgumentHelp("Also write the results as JUnit XML to FILE (with any --format).", valueName: "FILE"))
+    public var junit: String?
     /// `--filter`.
     @Option(help: ArgumentHelp("Run only scenarios whose name contains NAME.", valueName: "NAME"))
     public var filter: String?
@@ -73,16 +79,22 @@ public struct RunCommand<Tool: HarnessTool>: ParsableCommand {
             write("\(Tool.commandName): no path given: running every scenario under \(shown)\n", true)
         }
         let suite = ScenarioSuite.load(paths: roots, plugins: plugins, filter: filter)
+        let ktap = KTAPWriter(suite: suite) { write($0, false) }
         switch format {
-        case .text: write(suite.diagnostics.map { "\($0)\n" }.joined(), true)
+        case .text, .ktap: write(suite.diagnostics.map { "\($0)\n" }.joined(), true)
         case .json: write(suite.diagnostics.map { $0.jsonLine + "\n" }.joined(), false)
         }
+        if format == .ktap { ktap.start() }
         let progress = ProgressLine(total: suite.scenarios.count, enabled: format == .text && ProgressLine.standardErrorIsATerminal,
                                     write: write)
-        let asText = format == .text
+        let format = format
         let result = suite.run(options: options) { scenario in
             progress.clear()
-            write(asText ? scenario.text : scenario.jsonLines.map { $0 + "\n" }.joined(), false)
+            switch format {
+            case .text: write(scenario.text, false)
+            case .json: write(scenario.jsonLines.map { $0 + "\n" }.joined(), false)
+            case .ktap: ktap.record(scenario)
+            }
             progress.advance()
         }
         progress.clear()
@@ -92,12 +104,23 @@ public struct RunCommand<Tool: HarnessTool>: ParsableCommand {
             write(result.summaryLine + "\n", false)
         case .json:
             write(result.summaryJSON + "\n", false)
+        case .ktap:
+            ktap.finish()
+        }
+        var status = result.exitStatus
+        if let junit {
+            do {
+                try JUnitReport.xml(suite: suite, result: result).write(toFile: junit, atomically: true, encoding: .utf8)
+            } catch {
+                write("\(Tool.commandName): cannot write the JUnit report to \(junit): \(error.localizedDescription)\n", true)
+                status = max(status, 2)
+            }
         }
         if result.results.isEmpty, result.diagnostics.isEmpty {
             let why = filter.map { "no scenario name contains '\($0)'" } ?? "no .scenario file under \(roots.joined(separator: ", "))"
             write("\(Tool.commandName): no scenario ran (\(why))\n", true)
         }
-        return result.exitStatus
+        return status
     }
 
     /// Runs everything and returns what it printed (for in-process callers and tests).

@@ -7,14 +7,17 @@ public struct ParsedScenarioFile: Sendable {
     public var file: ScenarioFile
     /// Every error, sorted by position (line, then column).
     public var diagnostics: [ScenarioDiagnostic]
-    /// Scenarios of the file left out because of errors (their own, or a func's they call).
-    public var scenariosNotRun: Int
+    /// Names of the scenarios left out because of errors (their own, or a func's they call),
+    /// in file order; `(unnamed)` for a block without a name.
+    public var namesNotRun: [String]
+    /// How many scenarios were left out.
+    public var scenariosNotRun: Int { namesNotRun.count }
 
     /// Creates a result.
-    public init(file: ScenarioFile, diagnostics: [ScenarioDiagnostic], scenariosNotRun: Int = 0) {
+    public init(file: ScenarioFile, diagnostics: [ScenarioDiagnostic], namesNotRun: [String] = []) {
         self.file = file
         self.diagnostics = diagnostics
-        self.scenariosNotRun = scenariosNotRun
+        self.namesNotRun = namesNotRun
     }
 
     /// Whether the file had any error (the run must then exit non-zero).

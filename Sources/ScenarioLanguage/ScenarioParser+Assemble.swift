@@ -28,9 +28,9 @@ extension ScenarioParser {
         let sorted = diagnostics.enumerated().sorted { a, b in
             a.element.position != b.element.position ? a.element.position < b.element.position : a.offset < b.offset
         }.map(\.element)
-        let notRun = blocks.count { $0.kind == .scenario && ($0.hasErrors || !$0.isCanonical) }
+        let notRun = blocks.filter { $0.kind == .scenario && ($0.hasErrors || !$0.isCanonical) }.map { $0.name ?? "(unnamed)" }
         return ParsedScenarioFile(
-            file: ScenarioFile(path: path, scenarios: scenarios, functions: functions), diagnostics: sorted, scenariosNotRun: notRun)
+            file: ScenarioFile(path: path, scenarios: scenarios, functions: functions), diagnostics: sorted, namesNotRun: notRun)
     }
 
     /// Reports every call of a func with errors and marks its caller as having errors, until

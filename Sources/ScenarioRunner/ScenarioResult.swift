@@ -53,6 +53,8 @@ public struct ScenarioResult: Sendable {
     public var reports: [KernelReport]
     /// Pass, or why not.
     public var verdict: ScenarioVerdict
+    /// Host seconds the run took (boot to shutdown; 0 when not measured).
+    public var duration: Double = 0
 
     /// Creates a result.
     public init(name: String, path: String, position: SourcePosition, reports: [KernelReport], verdict: ScenarioVerdict) {

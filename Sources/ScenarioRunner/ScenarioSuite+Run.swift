@@ -77,7 +77,7 @@ extension ScenarioSuite {
         let interpreter = ScenarioInterpreter(options: options)
         guard parallel, scenarios.count > 1 else {
             return scenarios.map { scenario in
-                let result = interpreter.run(scenario)
+                let result = Self.timed { interpreter.run(scenario) }
                 onResult(result)
                 return result
             }
@@ -86,7 +86,7 @@ extension ScenarioSuite {
         let state = Locked((results: [ScenarioResult?](repeating: nil, count: scenarios.count), next: 0))
         DispatchQueue.concurrentPerform(iterations: scenarios.count) { i in
             let memory = options.configuration(for: scenarios[i].scenario).memorySize
-            let result = budget.withReservation(memory) { interpreter.run(scenarios[i]) }
+            let result = budget.withReservation(memory) { Self.timed { interpreter.run(scenarios[i]) } }
             state.withLock { s in
                 s.results[i] = result
                 while s.next < s.results.count, let ready = s.results[s.next] {
@@ -96,5 +96,13 @@ extension ScenarioSuite {
             }
         }
         return state.withLock { $0.results.compactMap { $0 } }
+    }
+
+    /// `run()`'s result with the host time it took.
+    private static func timed(_ run: () -> ScenarioResult) -> ScenarioResult {
+        let start = DispatchTime.now().uptimeNanoseconds
+        var result = run()
+        result.duration = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        return result
     }
 }

@@ -16,15 +16,17 @@ public struct ScenarioSuite: Sendable {
         public var scenarios: [ResolvedScenario]
         /// Its errors (parse errors, or why it could not be read).
         public var diagnostics: [ScenarioDiagnostic]
-        /// Its scenarios left out because of errors.
-        public var notRun: Int
+        /// Names of its scenarios left out because of errors.
+        public var namesNotRun: [String]
+        /// How many were left out.
+        public var notRun: Int { namesNotRun.count }
 
         /// Creates a file entry.
-        public init(path: String, scenarios: [ResolvedScenario], diagnostics: [ScenarioDiagnostic], notRun: Int = 0) {
+        public init(path: String, scenarios: [ResolvedScenario], diagnostics: [ScenarioDiagnostic], namesNotRun: [String] = []) {
             self.path = path
             self.scenarios = scenarios
             self.diagnostics = diagnostics
-            self.notRun = notRun
+            self.namesNotRun = namesNotRun
         }
     }
 
@@ -62,7 +64,7 @@ public struct ScenarioSuite: Sendable {
         var scenarios = parsed.file.scenarios
         if let filter, !filter.isEmpty { scenarios = scenarios.filter { $0.name.contains(filter) } }
         return File(path: path, scenarios: scenarios.map(ResolvedScenario.init), diagnostics: parsed.diagnostics,
-                    notRun: parsed.scenariosNotRun)
+                    namesNotRun: parsed.namesNotRun)
     }
 
     /// `path` as reports print it, whatever its spelling: relative to the current directory
