@@ -12,7 +12,14 @@ extension ConfigKey {
     /// | `memory`       | bytes, `K`/`M` suffixes | 64M      | `memorySize`                   |
     /// | `leak-check`   | `on`, `off`             | off      | `leakCheck`                    |
     /// | `max-statements` | a positive integer    | 1000000  | `statementBudget`              |
-    public static let core: [ConfigKey] = [profile, eagerChecks, panic, memory, leakCheck, maxStatements]
+    public static let core: [ConfigKey] = [profile, eagerChecks, panic, memory, leakCheck, maxStatements, irqContexts]
+
+    /// `irq-contexts`: whether hardirq code shares softirq's per-CPU KMSAN context (mainline)
+    /// or has its own (google/kmsan#92's proposed fix).
+    public static let irqContexts = ConfigKey.choice(
+        "irq-contexts", ["shared", "separate"], default: "shared",
+        help: "hardirq code shares softirq's per-CPU KMSAN context (mainline) or gets its own (google/kmsan#92)"
+    ) { $0.kmsan.separateIRQContexts = $1 == "separate" }
 
     /// `max-statements`: the execution budget of a scenario.
     public static let maxStatements = ConfigKey(

@@ -26,3 +26,20 @@ public enum InterruptKind: Sendable {
     /// A non-maskable interrupt.
     case nmi
 }
+
+/// An interrupt armed to arrive inside a runtime hook (`KernelCPU.pendingInterrupt`).
+public struct PendingInterrupt {
+    /// The hook's function name (`__msan_memset`, `kmsan_slab_alloc`, ...).
+    public var hook: String
+    /// What arrives: a hardirq or an NMI.
+    public var kind: InterruptKind
+    /// The handler, run in that context.
+    public var handler: () -> Void
+
+    /// Arms `handler` to arrive as `kind` inside the next hook named `hook`.
+    public init(hook: String, kind: InterruptKind, handler: @escaping () -> Void) {
+        self.hook = hook
+        self.kind = kind
+        self.handler = handler
+    }
+}

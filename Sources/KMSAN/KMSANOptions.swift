@@ -8,6 +8,7 @@
 /// | `policy`           | which kernel's semantics (mainline, RFC v3) | `.mainline`          |
 /// | `bootMemoryFrames` | frames reserved for the core (stacks, per-CPU) | 256 (1 MiB)       |
 /// | `kernelRelease`    | `uname -r` printed in the CPU/PID/Comm line | `6.18.0-kmsan-harness` |
+/// | `separateIRQContexts` | none: the fix google/kmsan#92 proposes (a per-CPU context for hardirq/NMI apart from softirq's) | `false` |
 ///
 /// With `panicOnReport`, the first report halts the machine (and a KMSAN_WARN_ON is fatal
 /// instead of merely disabling KMSAN). Halting never stops the host process: the machine
@@ -19,6 +20,9 @@ public struct KMSANOptions: Sendable, Equatable {
     public var panicOnReport = false
     /// CONFIG_KMSAN_CHECK_PARAM_RETVAL: check call arguments and return values eagerly.
     public var eagerChecks = true
+    /// Give hardirq (and NMI) code a per-CPU KMSAN context of its own instead of sharing
+    /// softirq's, as google/kmsan#92 proposes; mainline shares one (`false`).
+    public var separateIRQContexts = false
     /// Which kernel's runtime semantics to follow where they differ.
     public var policy = KMSANPolicy.mainline
     /// Frames reserved at the top of memory for the core's own boot allocations.

@@ -31,8 +31,25 @@ extension KMSANRuntime {
         let ctx = cpu.context
         guard ctx.inRuntime == 0 else { return }
         ctx.inRuntime = 1
-        cpu.call(site, body)
+        cpu.call(site) {
+            if cpu.pendingInterrupt != nil { deliverPendingInterrupt(at: site, on: cpu) }
+            body()
+        }
         leave(ctx, on: cpu)
+    }
+
+    /// Runs the interrupt armed for this hook, inside it (the hook has entered the runtime):
+    /// a hardirq only where one may arrive (not inside another hardirq or an NMI), an NMI
+    /// anywhere but inside an NMI. Anything else stays armed.
+    private func deliverPendingInterrupt(at site: CallSite, on cpu: KernelCPU) {
+        guard let pending = cpu.pendingInterrupt, symbols.functionName(of: site) == pending.hook else { return }
+        switch pending.kind {
+        case .hardirq: guard cpu.hardirqCount == 0, cpu.nmiCount == 0 else { return }
+        case .nmi: guard cpu.nmiCount == 0 else { return }
+        case .softirq: return
+        }
+        cpu.pendingInterrupt = nil
+        cpu.withInterrupt(pending.kind, pending.handler)
     }
 
     /// A hook under `gate`: `.runtime` is `hook(_:_:_:)`; the other gates skip the runtime

@@ -15,6 +15,14 @@ public final class KernelCPU {
     @usableFromInline @exclusivity(unchecked) private(set) var currentStack: UnsafeMutablePointer<CallStack>
     /// The per-CPU context used outside task context (`kmsan_percpu_ctx`).
     public let percpuContext = KMSANContext()
+    /// The per-CPU context of hardirq and NMI code when `KMSANOptions.separateIRQContexts` is
+    /// on (google/kmsan#92's proposal); unused in mainline, where they share `percpuContext`.
+    public let hardirqContext = KMSANContext()
+    /// `KMSANOptions.separateIRQContexts`, read once.
+    let separateIRQContexts: Bool
+    /// An interrupt to deliver inside the next runtime hook whose function is `hook`
+    /// (`KMSANRuntime.deliverPendingInterrupt`): where a shared context misbehaves.
+    @exclusivity(unchecked) public var pendingInterrupt: PendingInterrupt?
     /// Nesting of hard interrupts.
     @exclusivity(unchecked) public private(set) var hardirqCount = 0
     /// Nesting of softirqs.
@@ -27,6 +35,7 @@ public final class KernelCPU {
         self.runtime = runtime
         self.current = task
         self.currentStack = task.stack
+        self.separateIRQContexts = runtime.options.separateIRQContexts
     }
 
     /// Whether the CPU runs in task context (`in_task()`).
@@ -35,7 +44,10 @@ public final class KernelCPU {
 
     /// The current KMSAN context (`kmsan_get_context()`).
     @inline(__always)
-    public var context: KMSANContext { inTask ? current.kmsan : percpuContext }
+    public var context: KMSANContext {
+        if inTask { return current.kmsan }
+        return separateIRQContexts && (hardirqCount > 0 || nmiCount > 0) ? hardirqContext : percpuContext
+    }
 
     /// Tasks switched away from while calls on their stacks were still running: kept alive
     /// until those calls return (a switched-out task stays on a runqueue in the kernel too),

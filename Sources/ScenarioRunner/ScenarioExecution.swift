@@ -37,6 +37,8 @@ final class ScenarioExecution {
     /// or the scenario was stopped before its end).
     func run() {
         let main = resolved.main
+        // An interrupt armed and never delivered holds this execution's func caller: let it go.
+        defer { cpu.pendingInterrupt = nil }
         cpu.call(sites[main.headerSite]) {
             var frame = [ShadowedValue?](repeating: nil, count: main.slotCount)
             execute(main, in: &frame)

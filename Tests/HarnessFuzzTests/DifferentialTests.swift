@@ -8,8 +8,9 @@ import Testing
 @Suite struct DifferentialTests {
     @Test func aFixedSeedRediscoversKmsan70() throws {
         var options = FuzzOptions()
-        // Seed 76 finds it at run 1343; of seeds 70 to 77, three find it within 20 000 runs.
-        options.seed = 76
+        // Seed 87 finds it at run 1423 (the core ops as of the interrupt-context ops); of seeds 70
+        // to 95, it is the one that does within 2000 runs.
+        options.seed = 87
         options.runs = 2000
         options.differential = (.mainline, .rfcV3)
         options.plugins = []

@@ -1,0 +1,104 @@
+import KMSAN
+import KernelMemory
+
+/// Interrupt contexts in scenarios: a `func` run as a softirq, a hardirq or an NMI on the
+/// current CPU, one armed to arrive inside a runtime hook, and the context predicates.
+///
+/// The nesting rules are the kernel's: softirqs run on the way out of an interrupt or in
+/// ksoftirqd, never inside an interrupt or another softirq; a hardirq may interrupt task or
+/// softirq code but not another hardirq (handlers run with interrupts off) or an NMI; an NMI
+/// may interrupt anything but an NMI. A refused nesting is a HARNESS `misuse` and the handler
+/// does not run. KMSAN's context follows `kmsan_get_context()`: the task's in task context, the
+/// CPU's (`kmsan_percpu_ctx`) in softirq and hardirq code, shared unless `config
+/// irq-contexts=separate` (google/kmsan#92); nested hardirqs and NMIs count as in the runtime.
+extension CoreOps {
+    /// The entry frames of each context, outermost first (arch/x86 and kernel/softirq.c).
+    static func entryFrames(_ kind: InterruptKind) -> [String] {
+        switch kind {
+        case .softirq: ["__do_softirq", "handle_softirqs"]
+        case .hardirq: ["handle_irq_event", "__handle_irq_event_percpu"]
+        case .nmi: ["default_do_nmi", "nmi_handle"]
+        }
+    }
+
+    /// Why `kind` may not arrive on `cpu` now, or nil.
+    static func refusal(_ kind: InterruptKind, on cpu: KernelCPU) -> String? {
+        switch kind {
+        case .softirq where !cpu.inTask: "a softirq runs only on the way out of an interrupt, never inside one or another softirq"
+        case .hardirq where cpu.hardirqCount > 0 || cpu.nmiCount > 0:
+            "a hardirq cannot interrupt a hardirq (handlers run with interrupts off) or an NMI"
+        case .nmi where cpu.nmiCount > 0: "an NMI cannot interrupt an NMI"
+        default: nil
+        }
+    }
+
+    /// Runs program func `name` with `arguments` as a handler of `kind`, in its entry frames;
+    /// `entering: false` when the CPU is already in that context (an armed interrupt, which the
+    /// runtime delivers inside `withInterrupt`).
+    static func runHandler(_ kind: InterruptKind, _ name: String, _ arguments: [ShadowedValue], _ inv: OpInvocation,
+                           caller: ProgramFunctionCaller?, entering: Bool = true) {
+        let (cpu, runtime) = (inv.cpu, inv.runtime)
+        guard let caller else {
+            runtime.reportHarnessFinding(.misuse, "\(kind): no program to run the handler '\(name)'", on: cpu)
+            return
+        }
+        let sites = entryFrames(kind).map { runtime.symbols.site(in: $0) }
+        func nest(_ i: Int) {
+            guard i < sites.count else {
+                if case .failure(let e) = caller(name, arguments) {
+                    runtime.reportHarnessFinding(.misuse, "\(kind) handler: \(e.message)", on: cpu)
+                }
+                return
+            }
+            cpu.call(sites[i]) { nest(i + 1) }
+        }
+        if entering { cpu.withInterrupt(kind) { nest(0) } } else { nest(0) }
+    }
+
+    /// The handler name and its arguments of an interrupt op (from argument `first` on).
+    static func handler(_ inv: OpInvocation, from first: Int) throws(OpError) -> (String, [ShadowedValue]) {
+        let name = try inv.string(first)
+        var arguments: [ShadowedValue] = []
+        for i in (first + 1)..<max(first + 1, inv.arguments.count) { arguments.append(try inv.value(i)) }
+        return (name, arguments)
+    }
+
+    /// `softirq`, `hardirq`, `nmi`, `raise_irq_in_hook` and the predicates.
+    static let contexts: [ScenarioOp] = [(InterruptKind.softirq, "softirq"), (.hardirq, "hardirq"), (.nmi, "nmi")].map { kind, op in
+        ScenarioOp(op, [.init("handler", .string), .init("arg", .value)], isVariadic: true, returnsValue: false, checksArgumentsEagerly: false,
+                   help: "run func handler(args...) as a \(op) on this CPU (the kernel's nesting rules)") { inv throws(OpError) in
+            let (name, arguments) = try handler(inv, from: 0)
+            if let why = refusal(kind, on: inv.cpu) {
+                inv.runtime.reportHarnessFinding(.misuse, "\(op)(\"\(name)\"): \(why)", on: inv.cpu)
+                return nil
+            }
+            runHandler(kind, name, arguments, inv, caller: inv.callFunction)
+            return nil
+        }
+    } + [
+        ScenarioOp("raise_irq_in_hook", [.init("hook", .string), .init("handler", .string), .init("arg", .value)], isVariadic: true, returnsValue: false,
+                   checksArgumentsEagerly: false,
+                   help: "arm a hardirq running func handler(args...) inside the next runtime hook named hook (e.g. __msan_memset)") {
+            inv throws(OpError) in
+            let hook = try inv.string(0)
+            let (name, arguments) = try handler(inv, from: 1)
+            let caller = inv.callFunction
+            inv.cpu.pendingInterrupt = PendingInterrupt(hook: hook, kind: .hardirq) {
+                runHandler(.hardirq, name, arguments, inv, caller: caller, entering: false)
+            }
+            return nil
+        },
+    ] + ["in_task", "in_interrupt", "in_hardirq", "in_softirq", "in_nmi"].map { name in
+        ScenarioOp(name, [], returnsValue: true, help: "\(name)(): 1 or 0") { inv throws(OpError) in
+            let cpu = inv.cpu
+            let answer = switch name {
+            case "in_task": cpu.inTask
+            case "in_interrupt": !cpu.inTask
+            case "in_hardirq": cpu.hardirqCount > 0
+            case "in_softirq": cpu.softirqCount > 0
+            default: cpu.nmiCount > 0
+            }
+            return .initialized(answer ? 1 : 0, width: .bits32)
+        }
+    }
+}
