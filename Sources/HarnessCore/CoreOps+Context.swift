@@ -43,16 +43,17 @@ extension CoreOps {
             return
         }
         let sites = entryFrames(kind).map { runtime.symbols.site(in: $0) }
+        var failure: OpError?
         func nest(_ i: Int) {
             guard i < sites.count else {
-                if case .failure(let e) = caller(name, arguments) {
-                    runtime.reportHarnessFinding(.misuse, "\(kind) handler: \(e.message)", on: cpu)
-                }
+                if case .failure(let e) = caller(name, arguments) { failure = e }
                 return
             }
             cpu.call(sites[i]) { nest(i + 1) }
         }
         if entering { cpu.withInterrupt(kind) { nest(0) } } else { nest(0) }
+        // A handler the program cannot run is the caller's misuse: reported outside the entry frames.
+        if let failure { runtime.reportHarnessFinding(.misuse, "\(kind) handler: \(failure.message)", on: cpu) }
     }
 
     /// The handler name and its arguments of an interrupt op (from argument `first` on).
