@@ -6,21 +6,16 @@ import KernelMemory
 /// sk_buffs sharing a head, and the last `dataref` frees the head, the fragment pages and the
 /// frag list.
 extension NetStack {
-    /// `skb_clone`: a new sk_buff on the same data; both are marked cloned.
+    /// `skb_clone`: a new sk_buff on the same data (`skb_cloned()` is `dataref > 1`).
     public func clone(_ skb: KernelAddress, gfp: GFPFlags, on cpu: KernelCPU) -> KernelAddress? {
         cpu.call(sites.clone) { () -> KernelAddress? in
             enum Outcome { case unknown, failed, cloned(UInt64) }
             let outcome = state.withLock { s -> Outcome in
-                guard var b = s.skbs[skb.raw] else { return .unknown }
-                let address = Self.skbBase + UInt64(s.nextSkb % (1 << 32)) * 0x100
-                guard s.skbs.count < Self.maxSkbs, s.skbs[address] == nil else { return .failed }
-                s.nextSkb += 1
-                b.cloned = true
-                s.skbs[skb.raw] = b
+                guard let b = s.skbs[skb.raw] else { return .unknown }
                 var n = b
                 n.users = 1
                 n.owner = nil
-                s.skbs[address] = n
+                guard let address = s.insert(n, base: Self.skbBase, limit: Self.maxSkbs) else { return .failed }
                 s.heads[b.head]?.dataref += 1
                 return .cloned(address)
             }
@@ -50,14 +45,7 @@ extension NetStack {
                       s.skbs[n.raw]?.device = b.device
                       return s.skbs[n.raw]?.head
                   }) else { return nil }
-            cpu.call(sites.copyBits) {
-                runtime.memcpy(KernelAddress(newHead), KernelAddress(b.head), count: b.data, on: cpu)
-                var at = KernelAddress(newHead) + b.data
-                for piece in pieces {
-                    runtime.memcpy(at, piece.address, count: piece.length, on: cpu)
-                    at = at + piece.length
-                }
-            }
+            cpu.call(sites.copyBits) { copyHeadroomAndData(of: b, pieces, to: KernelAddress(newHead), on: cpu) }
             return n
         }
     }
@@ -120,23 +108,28 @@ extension NetStack {
     /// `skb_release_data` drops a `dataref`; the last frees the fragment pages, the frag list
     /// (`kfree_skb_list`) and the head.
     func release(_ skb: KernelAddress, on cpu: KernelCPU) {
-        let freed = state.withLock { s -> (head: UInt64, data: SkbState.SharedData)? in
-            guard let b = s.skbs.removeValue(forKey: skb.raw) else { return nil }
-            s.heads[b.head]?.dataref -= 1
-            guard let shared = s.heads[b.head], shared.dataref <= 0 else { return nil }
-            s.heads[b.head] = nil
+        guard let b = state.withLock({ $0.skbs.removeValue(forKey: skb.raw) }) else { return }
+        releaseData(b.head, on: cpu)
+    }
+
+    /// `skb_release_data`: one `dataref` of the head at `head` goes; the last frees it.
+    func releaseData(_ head: UInt64, on cpu: KernelCPU) {
+        let freed = state.withLock { s -> SkbState.SharedData? in
+            s.heads[head]?.dataref -= 1
+            guard let shared = s.heads[head], shared.dataref <= 0 else { return nil }
+            s.heads[head] = nil
             for member in shared.fragList { s.skbs[member]?.owner = nil }
-            return (b.head, shared)
+            return shared
         }
         guard let freed else { return }
         cpu.call(sites.releaseData) {
-            for f in freed.data.fragments {
+            for f in freed.fragments {
                 let handle = KernelAddress(f.page)
                 let order = runtime.addressSpace.frame(ofPageHandle: handle).flatMap { pages.allocationOrder(of: $0) } ?? 0
                 pages.freePages(handle: handle, order: order, on: cpu)
             }
-            for member in freed.data.fragList { free(KernelAddress(member), .drop, on: cpu) }
-            slab.kfree(KernelAddress(freed.head), on: cpu)
+            for member in freed.fragList { free(KernelAddress(member), .drop, on: cpu) }
+            slab.kfree(KernelAddress(head), on: cpu)
         }
     }
 }

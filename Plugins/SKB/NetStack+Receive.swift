@@ -77,14 +77,13 @@ extension NetStack {
                     return -Errno.EFAULT
                 }
                 var skip = offset, left = length, at = to
-                let access = UserAccess(runtime: runtime)
                 for piece in pieces where left > 0 {
                     if skip >= piece.length { skip -= piece.length; continue }
                     let n = min(piece.length - skip, left)
                     let notCopied = cpu.call(sites.simpleCopy) {
                         cpu.call(sites.copyToIter) {
                             cpu.call(sites.copyToIterInner) {
-                                cpu.call(sites.copyToUserIter) { access.copyToUser(at, piece.address + skip, count: n, on: cpu) }
+                                cpu.call(sites.copyToUserIter) { userAccess.copyToUser(at, piece.address + skip, count: n, on: cpu) }
                             }
                         }
                     }

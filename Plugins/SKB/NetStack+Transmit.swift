@@ -55,35 +55,16 @@ extension NetStack {
             return (b, segments(of: skb.raw, in: s))
         }) else { return true }
         return cpu.call(sites.pullTail) { () -> Bool in
-            let size = b.data + b.length
-            let aligned = (size + Self.cacheBytes - 1) / Self.cacheBytes * Self.cacheBytes
-            guard size <= Self.maxSize,
-                  let head = cpu.call(sites.kmallocReserve, { slab.kmalloc(aligned + Self.sharedInfoSize, gfp: .atomic, on: cpu) }),
-                  !head.isNull else { return false }
-            let end = slab.ksize(head, on: cpu) - Self.sharedInfoSize
-            runtime.memset(head + end, 0, count: 40, on: cpu)
-            runtime.memcpy(head, KernelAddress(b.head), count: b.data, on: cpu)
-            var at = head + b.data
-            for piece in pieces {
-                runtime.memcpy(at, piece.address, count: piece.length, on: cpu)
-                at = at + piece.length
-            }
+            guard let (head, end) = allocHead(b.data + b.length, gfp: .atomic, on: cpu) else { return false }
+            copyHeadroomAndData(of: b, pieces, to: head, on: cpu)
             // The sk_buff moves to the new head; the old data loses this skb's dataref.
-            let stand = state.withLock { s -> UInt64 in
-                let address = Self.skbBase + UInt64(s.nextSkb % (1 << 32)) * 0x100
-                s.nextSkb += 1
-                var old = b
-                old.users = 1
-                old.owner = nil
-                s.skbs[address] = old
+            state.withLock { s in
                 s.heads[head.raw] = SkbState.SharedData(end: end)
                 s.skbs[skb.raw]?.head = head.raw
                 s.skbs[skb.raw]?.headLength = b.length
                 s.skbs[skb.raw]?.dataLength = 0
-                s.skbs[skb.raw]?.cloned = false
-                return address
             }
-            release(KernelAddress(stand), on: cpu)
+            releaseData(b.head, on: cpu)
             return true
         }
     }

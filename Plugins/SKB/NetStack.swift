@@ -14,6 +14,8 @@ public final class NetStack: SkbSubsystem {
     let dma: any DMASubsystem
     let state = Locked(SkbState())
     let sites: SKBSites
+    /// The user copies of `skb_copy_datagram_iter`.
+    let userAccess: UserAccess
 
     /// Where net-device pointers start.
     static let deviceBase: UInt64 = 0xffff_fc00_0000_0000
@@ -42,6 +44,7 @@ public final class NetStack: SkbSubsystem {
         self.slab = slab
         self.dma = dma
         sites = SKBSites(symbols: runtime.symbols)
+        userAccess = UserAccess(runtime: runtime)
     }
 
     /// The state, for the fuzzer's restore.
@@ -88,21 +91,13 @@ public final class NetStack: SkbSubsystem {
 
     /// The body of `__alloc_skb`.
     func makeSkb(_ size: Int, gfp: GFPFlags, on cpu: KernelCPU) -> KernelAddress? {
-        guard size >= 0, size <= Self.maxSize, state.withLock({ $0.skbs.count < Self.maxSkbs }) else { return nil }
-        let aligned = (size + Self.cacheBytes - 1) / Self.cacheBytes * Self.cacheBytes
-        // kmalloc_reserve's attempt: `gfp | __GFP_NOMEMALLOC | __GFP_NOWARN` (no pfmemalloc retry here).
-        let reserve = { self.slab.kmalloc(aligned + Self.sharedInfoSize, gfp: gfp.union(.noWarn), on: cpu) }
-        guard let head = cpu.call(sites.kmallocReserve, reserve), !head.isNull else { return nil }
-        let end = slab.ksize(head, on: cpu) - Self.sharedInfoSize
-        // memset(shinfo, 0, offsetof(struct skb_shared_info, dataref)); atomic_set(&dataref, 1)
-        runtime.memset(head + end, 0, count: 40, on: cpu)
+        guard state.withLock({ $0.skbs.count < Self.maxSkbs }), let (head, end) = allocHead(size, gfp: gfp, on: cpu) else {
+            return nil
+        }
         let skb = state.withLock { s -> UInt64? in
-            guard s.skbs.count < Self.maxSkbs else { return nil }
-            let address = Self.skbBase + UInt64(s.nextSkb % (1 << 32)) * 0x100
-            s.nextSkb += 1
-            guard s.skbs[address] == nil else { return nil }
+            guard let address = s.insert(SkbState.Skb(head: head.raw, data: 0), base: Self.skbBase, limit: Self.maxSkbs)
+            else { return nil }
             s.heads[head.raw] = SkbState.SharedData(end: end)
-            s.skbs[address] = SkbState.Skb(head: head.raw, data: 0)
             return address
         }
         guard let skb else {
@@ -110,6 +105,38 @@ public final class NetStack: SkbSubsystem {
             return nil
         }
         return KernelAddress(skb)
+    }
+
+    /// `offsetof(struct skb_shared_info, dataref)` on x86-64: flags, meta_len, nr_frags,
+    /// tx_flags, gso_size, gso_segs, frag_list, hwtstamps, gso_type and tskey.
+    static let dataRefOffset = 32
+
+    /// A head for `size` data bytes: `kmalloc_reserve` of `SKB_DATA_ALIGN(size)` plus the
+    /// shared info (its attempt is `gfp | __GFP_NOMEMALLOC | __GFP_NOWARN`; no pfmemalloc retry
+    /// here), the usable end from the size kmalloc rounded to (`SKB_WITH_OVERHEAD(ksize)`), and
+    /// `__finalize_skb_around`'s `memset(shinfo, 0, offsetof(..., dataref))` and
+    /// `atomic_set(&shinfo->dataref, 1)`. The data bytes stay uninitialized.
+    func allocHead(_ size: Int, gfp: GFPFlags, on cpu: KernelCPU) -> (head: KernelAddress, end: Int)? {
+        guard size >= 0, size <= Self.maxSize else { return nil }
+        let aligned = (size + Self.cacheBytes - 1) / Self.cacheBytes * Self.cacheBytes
+        let reserve = { self.slab.kmalloc(aligned + Self.sharedInfoSize, gfp: gfp.union(.noWarn), on: cpu) }
+        guard let head = cpu.call(sites.kmallocReserve, reserve), !head.isNull else { return nil }
+        let end = slab.ksize(head, on: cpu) - Self.sharedInfoSize
+        runtime.memset(head + end, 0, count: Self.dataRefOffset, on: cpu)
+        runtime.store(.initialized(1, width: .bits32), to: head + end + Self.dataRefOffset, on: cpu)
+        return (head, end)
+    }
+
+    /// `skb_copy_bits` of `skb`'s headroom and data (`pieces`, in order) to the start of
+    /// `head`: memcpy, so the metadata moves with the bytes.
+    func copyHeadroomAndData(of skb: SkbState.Skb, _ pieces: [(address: KernelAddress, length: Int)], to head: KernelAddress,
+                             on cpu: KernelCPU) {
+        runtime.memcpy(head, KernelAddress(skb.head), count: skb.data, on: cpu)
+        var at = head + skb.data
+        for piece in pieces {
+            runtime.memcpy(at, piece.address, count: piece.length, on: cpu)
+            at = at + piece.length
+        }
     }
 
     /// `netdev_alloc_skb` -> `__netdev_alloc_skb`: `length + NET_SKB_PAD` bytes, the pad

@@ -33,7 +33,6 @@ struct SkbState: Sendable {
         var dataLength = 0
         /// `skb->users`.
         var users = 1
-        var cloned = false
         /// `skb->dev`.
         var device: UInt64 = 0
         /// Set while a frag list or the NIC owns it.
@@ -76,6 +75,16 @@ struct SkbState: Sendable {
         var operations: NetDeviceOperations?
         /// Received skbs `netif_rx` queued, oldest first.
         var received: [UInt64] = []
+    }
+
+    /// Files `skb` under a new handle (`base` plus `sizeof(struct sk_buff)` rounded up per
+    /// handle, never reused); nil once `limit` sk_buffs are alive.
+    mutating func insert(_ skb: Skb, base: UInt64, limit: Int) -> UInt64? {
+        let address = base + UInt64(nextSkb % (1 << 32)) * 0x100
+        guard skbs.count < limit, skbs[address] == nil else { return nil }
+        nextSkb += 1
+        skbs[address] = skb
+        return address
     }
 
     var skbs: [UInt64: Skb] = [:]
