@@ -20,6 +20,7 @@ public final class UserMemory: Subsystem {
     init(runtime: KMSANRuntime, pages: any PageAllocatorSubsystem) {
         self.runtime = runtime
         self.pages = pages
+        access = UserAccess(runtime: runtime)
         let s = runtime.symbols
         sites = (s.site(in: "_copy_to_user", role: .subsystemEntry), s.site(in: "_copy_from_user", role: .subsystemEntry),
                  s.site(in: "clear_user", role: .subsystemEntry), s.site(in: "vm_mmap", role: .subsystemEntry),
@@ -33,7 +34,7 @@ public final class UserMemory: Subsystem {
     public func restoreState(_ saved: SavedState) { state.restoreState(saved) }
 
     /// The shared user accesses.
-    var access: UserAccess { UserAccess(runtime: runtime) }
+    let access: UserAccess
 
     /// Maps `size` bytes of zeroed user pages (and leaves a hole page after them); NULL when
     /// out of memory or space.

@@ -89,17 +89,29 @@ extension CoreOps {
             }
             return nil
         },
-    ] + ["in_task", "in_interrupt", "in_hardirq", "in_softirq", "in_nmi"].map { name in
-        ScenarioOp(name, [], returnsValue: true, help: "\(name)(): 1 or 0") { inv throws(OpError) in
-            let cpu = inv.cpu
-            let answer = switch name {
-            case "in_task": cpu.inTask
-            case "in_interrupt": !cpu.inTask
-            case "in_hardirq": cpu.hardirqCount > 0
-            case "in_softirq": cpu.softirqCount > 0
-            default: cpu.nmiCount > 0
-            }
-            return .initialized(answer ? 1 : 0, width: .bits32)
+    ] + ContextPredicate.allCases.map { predicate in
+        ScenarioOp(predicate.rawValue, [], returnsValue: true, help: "\(predicate.rawValue)(): 1 or 0") { inv throws(OpError) in
+            .initialized(predicate.holds(on: inv.cpu) ? 1 : 0, width: .bits32)
+        }
+    }
+}
+
+/// The context predicates of include/linux/preempt.h, as scenario ops.
+enum ContextPredicate: String, CaseIterable {
+    case inTask = "in_task"
+    case inInterrupt = "in_interrupt"
+    case inHardirq = "in_hardirq"
+    case inSoftirq = "in_softirq"
+    case inNMI = "in_nmi"
+
+    /// Whether it holds on `cpu` now.
+    func holds(on cpu: KernelCPU) -> Bool {
+        switch self {
+        case .inTask: cpu.inTask
+        case .inInterrupt: !cpu.inTask
+        case .inHardirq: cpu.hardirqCount > 0
+        case .inSoftirq: cpu.softirqCount > 0
+        case .inNMI: cpu.nmiCount > 0
         }
     }
 }

@@ -125,8 +125,7 @@ extension StandardOps {
     /// `skb_<field>(skb)`.
     private static func skbFieldOp(_ field: SkbField) -> ScenarioOp {
         ScenarioOp("skb_\(field.rawValue)", [.init("skb", .pointer, resource: .skb)], returnsValue: true,
-                   help: field == .data ? "skb->data" : field == .len || field == .dataLen ? "skb->\(field.rawValue)"
-                       : field == .nrFrags ? "skb_shinfo(skb)->nr_frags" : "skb_\(field.rawValue)(skb)") { inv throws(OpError) in
+                   help: field.expression) { inv throws(OpError) in
             let pointer = try inv.pointer(0)
             guard let v = try skb(inv).field(field, of: pointer) else { throw OpError("\(pointer) is not a live sk_buff") }
             return .initialized(v, width: .bits64)

@@ -103,4 +103,13 @@ public enum SkbField: String, Sendable, CaseIterable {
     case tailroom
     /// `skb_shinfo(skb)->nr_frags`.
     case nrFrags = "nr_frags"
+
+    /// The C expression the field is, for help texts.
+    public var expression: String {
+        switch self {
+        case .data, .len, .dataLen: "skb->\(rawValue)"
+        case .headlen, .headroom, .tailroom: "skb_\(rawValue)(skb)"
+        case .nrFrags: "skb_shinfo(skb)->nr_frags"
+        }
+    }
 }

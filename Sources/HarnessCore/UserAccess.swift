@@ -10,8 +10,14 @@ public struct UserAccess: Sendable {
     /// The runtime whose address space holds the user pages.
     public let runtime: KMSANRuntime
 
-    /// An accessor over `runtime`'s address space.
-    public init(runtime: KMSANRuntime) { self.runtime = runtime }
+    /// `instrument_copy_to_user`, the inline around the hook.
+    let instrumentSite: CallSite
+
+    /// An accessor over `runtime`'s address space (interns its frame once: keep it).
+    public init(runtime: KMSANRuntime) {
+        self.runtime = runtime
+        instrumentSite = runtime.symbols.site(in: "instrument_copy_to_user", inlining: .inlined)
+    }
 
     /// `access_ok(addr, n)`: the whole range lies below TASK_SIZE (overflow-free).
     public static func accessOK(_ address: KernelAddress, _ n: Int) -> Bool {
@@ -25,8 +31,7 @@ public struct UserAccess: Sendable {
     public func copyToUser(_ to: KernelAddress, _ from: KernelAddress, count n: Int, on cpu: KernelCPU) -> Int {
         guard n > 0 else { return 0 }
         guard Self.accessOK(to, n) else { return n }
-        let instrument = runtime.symbols.site(in: "instrument_copy_to_user", inlining: .inlined)
-        cpu.call(instrument) { runtime.copyToUser(to: to, from: from, toCopy: n, left: 0, on: cpu) }
+        cpu.call(instrumentSite) { runtime.copyToUser(to: to, from: from, toCopy: n, left: 0, on: cpu) }
         return n - transfer(n, user: to, on: cpu) { user, offset, chunk throws(MemoryFault) in
             let bytes = try runtime.addressSpace.readBytes(from + offset, count: chunk)
             try runtime.addressSpace.writeBytes(bytes, at: user)
