@@ -11,7 +11,7 @@ extension NetStack {
     public func receive(on device: KernelAddress, length: Int, on cpu: KernelCPU) -> KernelAddress? {
         cpu.call(sites.receive) { () -> KernelAddress? in
             guard let dmaDevice = state.withLock({ $0.devices[device.raw].map { KernelAddress($0.dmaDevice) } }) else {
-                notADevice(device, "netdev_receive", on: cpu)
+                notADevice(device, "netif_receive", on: cpu)
                 return nil
             }
             guard length > 0, length <= Self.maxSize, let skb = netdevAllocSkb(device, length: length, on: cpu),

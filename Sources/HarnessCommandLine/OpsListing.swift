@@ -9,9 +9,10 @@ public enum OpsListing {
     public static func text(_ plugins: PluginSet) -> String {
         var out = ""
         for group in plugins.groups {
-            let width = group.ops.map { signature(of: $0).count }.max() ?? 0
+            let forms = group.ops.flatMap { [$0] + $0.shortForms }
+            let width = forms.map { signature(of: $0).count }.max() ?? 0
             out += "\(title(of: group)):\n"
-            for op in group.ops {
+            for op in forms {
                 let sig = signature(of: op)
                 out += "  " + sig + String(repeating: " ", count: width - sig.count + 2) + op.help + "\n"
             }
@@ -49,10 +50,12 @@ public enum OpsListing {
         var resources: [ResourceKind] = []
         func note(_ r: ResourceKind?) { if let r, !resources.contains(r) { resources.append(r) } }
         for group in plugins.groups {
-            for op in group.ops {
-                op.parameters.forEach { note($0.resource) }
-                note(op.result)
-                lines.append(encode(OpLine(op, owner: group.owner)))
+            for full in group.ops {
+                for op in [full] + full.shortForms {
+                    op.parameters.forEach { note($0.resource) }
+                    note(op.result)
+                    lines.append(encode(OpLine(op, owner: group.owner, shortForm: op.parameters.count != full.parameters.count)))
+                }
             }
             for key in group.settings {
                 lines.append(encode(ConfigLine(name: key.name, owner: group.owner, values: key.values.components(separatedBy: ", "),
@@ -82,8 +85,11 @@ public enum OpsListing {
         var result: String?
         var checksArgumentsEagerly: Bool
         var help: String
+        /// A short form of the op (`ScenarioOp.shortForms`), listed after its full form.
+        var shortForm: Bool
 
-        init(_ op: ScenarioOp, owner: String) {
+        init(_ op: ScenarioOp, owner: String, shortForm: Bool) {
+            self.shortForm = shortForm
             name = op.name
             self.owner = owner
             parameters = op.parameters.map {

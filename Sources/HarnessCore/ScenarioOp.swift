@@ -43,6 +43,12 @@ public struct ScenarioOp: Sendable {
     public var checksArgumentsEagerly: Bool
     /// Runs the op.
     public var run: @Sendable (OpInvocation) throws(OpError) -> ShadowedValue?
+    /// Shorter spellings of the call, each with this name and fewer parameters, whose `run`
+    /// fills in the rest (`usb_fill_bulk_urb(urb, dev, pipe, buf, len)` with no completion
+    /// handler, as the scenario format first defined it, beside the full form). The parser
+    /// picks the form whose arity matches the call (`form(taking:)`); generators use the full
+    /// form only, which every short one is a case of.
+    public var shortForms: [ScenarioOp] = []
 
     /// Creates an op.
     public init(
@@ -58,6 +64,27 @@ public struct ScenarioOp: Sendable {
         self.help = help
         self.checksArgumentsEagerly = checksArgumentsEagerly
         self.run = run
+    }
+
+    /// This op with one more short form taking `parameters`: `complete` turns a short call's
+    /// arguments into the full form's, which then runs (its constant arguments are not carried
+    /// over: only arithmetic ops look at them).
+    public func withShortForm(
+        _ parameters: [Parameter], help: String, complete: @escaping @Sendable (OpInvocation) throws(OpError) -> [OpArgument]
+    ) -> ScenarioOp {
+        var op = self
+        let full = run
+        op.shortForms.append(ScenarioOp(name, parameters, returnsValue: returnsValue, result: result,
+                                        checksArgumentsEagerly: checksArgumentsEagerly, help: help) { inv throws(OpError) in
+            try full(OpInvocation(machine: inv.machine, cpu: inv.cpu, arguments: try complete(inv), callFunction: inv.callFunction))
+        })
+        return op
+    }
+
+    /// The form of this op a call with `count` arguments uses: a short form taking exactly
+    /// `count`, else this one (whose arity check then says what it takes).
+    public func form(taking count: Int) -> ScenarioOp {
+        shortForms.first { $0.parameters.count == count } ?? self
     }
 
     /// `kmalloc(size, gfp)`, as listed by `kmsan-harness ops`.

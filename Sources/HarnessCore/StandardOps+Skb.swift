@@ -50,6 +50,14 @@ extension StandardOps {
                                             offset: try inv.integer(3), size: try inv.integer(4), truesize: try inv.integer(5),
                                             on: inv.cpu)
             return nil
+        }.withShortForm([.init("skb", .pointer, resource: .skb), .init("page", .pointer, resource: .page),
+                         .init("off", .integer, range: 0...4096), .init("size", .integer, range: 0...4096)],
+                        help: "skb_add_rx_frag(skb, skb_nr_frags(skb), page, off, size, size): the next fragment") {
+            inv throws(OpError) in
+            let pointer = try inv.pointer(0)
+            guard let next = try skb(inv).field(.nrFrags, of: pointer) else { throw OpError("\(pointer) is not a live sk_buff") }
+            let a = inv.arguments
+            return [a[0], .value(.initialized(next, width: .bits64)), a[1], a[2], a[3], a[3]]
         },
         ScenarioOp("skb_frag_add_head", [.init("skb", .pointer, resource: .skb), .init("frag", .pointer, resource: .skb)],
                    returnsValue: false, help: "frag heads skb's frag list (the list owns it); len and data_len grow") {
@@ -80,7 +88,7 @@ extension StandardOps {
                    help: "the NIC finishes its pending transmits: unmaps and frees each skb; how many") { inv throws(OpError) in
             .integer(try skb(inv).completeTransmit(try inv.pointer(0), on: inv.cpu))
         },
-        ScenarioOp("netdev_receive", [.init("dev", .pointer, resource: .netDevice), .init("length", .integer, range: 1...9000)],
+        ScenarioOp("netif_receive", [.init("dev", .pointer, resource: .netDevice), .init("length", .integer, range: 1...9000)],
                    returnsValue: true, result: .skb, help: "the NIC receives a frame: an skb of length bytes written by DMA") {
             inv throws(OpError) in
             .pointer(try skb(inv).receive(on: try inv.pointer(0), length: try inv.integer(1), on: inv.cpu) ?? .null)

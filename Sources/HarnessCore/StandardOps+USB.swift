@@ -110,7 +110,7 @@ extension StandardOps {
         parameters += [.init("buf", .pointer, resource: .address), .init("len", .integer, range: usbLengths),
                        .init("complete", .string)]
         if interval { parameters.append(.init("interval", .integer, range: 1...16)) }
-        return ScenarioOp(name, parameters, returnsValue: false,
+        let op = ScenarioOp(name, parameters, returnsValue: false,
                           help: "set what the URB transfers and the func completing it (\"\": a handler that does nothing)") {
             inv throws(OpError) in
             let k = setup ? 1 : 0
@@ -119,6 +119,11 @@ extension StandardOps {
                                completion: .program(try inv.string(5 + k)))
             try usb(inv).fillURB(try inv.pointer(0), fill, on: inv.cpu)
             return nil
+        }
+        // The scenario format's first spelling of the bulk fill has no handler: "" (one that does nothing).
+        guard !setup, !interval else { return op }
+        return op.withShortForm(Array(parameters.dropLast()), help: "\(name)(urb, dev, pipe, buf, len, \"\")") { inv in
+            inv.arguments + [.string("")]
         }
     }
 

@@ -77,7 +77,7 @@ public final class MachineFixture {
     /// through `passArguments` when the op checks eagerly.
     @discardableResult
     public func op(_ name: String, _ arguments: [OpArgument] = [], line: Int = 1, eager: Bool = true) throws(OpError) -> ShadowedValue? {
-        guard let op = machine.op(named: name) else { throw OpError("no op \(name)") }
+        guard let op = machine.op(named: name)?.form(taking: arguments.count) else { throw OpError("no op \(name)") }
         guard cpu.current.callDepth > 0 else {
             let result: Result<ShadowedValue?, OpError> = run {
                 do throws(OpError) { return .success(try self.op(name, arguments, line: line, eager: eager)) } catch { return .failure(error) }

@@ -5,7 +5,9 @@ extension ScenarioOp {
     func arityError(got count: Int) -> String? {
         let n = parameters.count
         if isVariadic ? count >= n : count == n { return nil }
-        return Self.arityMessage(name, parameters.map(\.name), variadic: isVariadic, got: count)
+        let message = Self.arityMessage(name, parameters.map(\.name), variadic: isVariadic, got: count)
+        let short = shortForms.map { "\(name)(\($0.parameters.map(\.name).joined(separator: ", ")))" }
+        return short.isEmpty ? message : message + " (or " + short.joined(separator: " or ") + ")"
     }
 
     /// `<callee> takes [at least] N argument(s) (a, b[, ...]), got M`.

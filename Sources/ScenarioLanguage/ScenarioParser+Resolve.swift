@@ -51,7 +51,7 @@ extension ScenarioParser {
         var ok = true
         var operands: [Operand] = []
         let target: Statement.Target
-        if let op = plugins.op(named: raw.callee) {
+        if let op = plugins.op(named: raw.callee)?.form(taking: raw.arguments.count) {
             target = .op(op)
             if let message = op.arityError(got: raw.arguments.count) {
                 error(message, at: raw.calleePosition, block: block)

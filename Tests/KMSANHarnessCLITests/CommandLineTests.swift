@@ -119,14 +119,18 @@ private typealias Tool = HarnessCommand<KMSANHarness>
         #expect(listing.contains("config leak-check=on|off (default off)"))
     }
 
-    /// `ops --format json` has one object per op, config key, constant and resource kind, and
-    /// its resources are the ones the ops declare.
+    /// `ops --format json` has one object per op (and per short form of one), config key,
+    /// constant and resource kind, and its resources are the ones the ops declare.
     @Test func opsJSONCarriesResourcesAndRanges() throws {
         let command = try #require(try Tool.parseAsRoot(["ops", "--format", "json"]) as? OpsCommand<KMSANHarness>)
         let lines = try command.execute().standardOutput.split(separator: "\n")
         let objects = try lines.map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
         let plugins = try BundledPlugins.pluginSet()
-        #expect(objects.filter { $0["type"] as? String == "op" }.count == plugins.ops.count)
+        let ops = objects.filter { $0["type"] as? String == "op" }
+        #expect(ops.filter { $0["shortForm"] as? Bool == false }.count == plugins.ops.count)
+        #expect(ops.filter { $0["shortForm"] as? Bool == true }.count == plugins.ops.map(\.shortForms.count).reduce(0, +))
+        let shortFill = try #require(ops.first { $0["name"] as? String == "usb_fill_bulk_urb" && $0["shortForm"] as? Bool == true })
+        #expect((shortFill["parameters"] as? [[String: Any]])?.count == 5)
         #expect(objects.filter { $0["type"] as? String == "config" }.count == plugins.configKeys.count)
         let kfree = try #require(objects.first { $0["name"] as? String == "kfree" })
         let parameters = try #require(kfree["parameters"] as? [[String: Any]])

@@ -20,6 +20,20 @@ struct ArityAndKindTests {
         #expect(errors(scenario(lines)) == expected)
     }
 
+    @Test func shortFormOfAnOpParsesBesideTheFullForm() {
+        let expected = [5, 6]
+        let lines = "  usb_fill_bulk_urb(1, 2, 3, 4, 5)\n" + #"  usb_fill_bulk_urb(1, 2, 3, 4, 5, "")"#
+        #expect(body(scenario(lines)).map(\.arguments.count) == expected)
+    }
+
+    @Test func wrongArityOfAnOpWithAShortFormNamesBoth() {
+        let expected = [
+            "t.scenario:3:3: error: usb_fill_bulk_urb takes 6 arguments (urb, dev, pipe, buf, len, complete), got 4 "
+                + "(or usb_fill_bulk_urb(urb, dev, pipe, buf, len))",
+        ]
+        #expect(errors(scenario("  usb_fill_bulk_urb(1, 2, 3, 4)")) == expected)
+    }
+
     @Test func wrongFuncArityNamesItsParameters() {
         let expected = ["t.scenario:3:3: error: func 'f' takes 2 arguments (a, b), got 1"]
         #expect(errors(scenario("  f(1)") + "func f(a, b)\n  use(a)\nend\n") == expected)
