@@ -73,7 +73,7 @@ extension BuddyAllocator {
     /// `free_pages_prepare` (`kmsan_free_page`), then the block goes back under the zone lock.
     private func prepareAndFinishFree(_ pfn: PageFrameNumber, order: Int, on cpu: KernelCPU) {
         cpu.call(sites.freePagesPrepare) { runtime.freePage(pfn, order: order, on: cpu) }
-        zone.withLock { $0.finishFree(pfn.index, order: order) }
+        zone.withLock { $0.finishFree(pfn.index, order: order, cpu: cpu.id) }
     }
 
     /// Reports a `struct page *` handle that names no frame, as a HARNESS finding raised in

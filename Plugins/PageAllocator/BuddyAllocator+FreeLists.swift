@@ -1,3 +1,4 @@
+import HarnessCore
 import KernelMemory
 
 extension BuddyAllocator {
@@ -16,10 +17,10 @@ extension BuddyAllocator {
         /// Head of a block being freed: taken out of the live blocks, not yet on a free list
         /// (between `free_pages_prepare()` and `__free_one_page()`).
         case freeing(order: Int)
-        /// Head of a free block of order <= PAGE_ALLOC_COSTLY_ORDER on `pcpLists[order]` (the
-        /// per-CPU page lists): free for every check, but not on the buddy lists, so it does
-        /// not merge with its buddy until `free_pcppages_bulk()` returns it.
-        case pcp(order: Int)
+        /// Head of a free block of order <= PAGE_ALLOC_COSTLY_ORDER on CPU `cpu`'s per-CPU page
+        /// list of `order`: free for every check, but not on the buddy lists, so it does not
+        /// merge with its buddy until `free_pcppages_bulk()` returns it.
+        case pcp(order: Int, cpu: Int)
     }
 
     /// Why a free was refused.
@@ -37,19 +38,26 @@ extension BuddyAllocator {
     /// the last entry and taking it is O(1)), and a buddy allocation takes the lowest address
     /// of the smallest order that fits, so the same program gets the same frames on every run.
     ///
-    /// Per-CPU page lists (`struct per_cpu_pages`): the simulated CPUs share one set, as the
-    /// machine has one zone (the kernel has one set per CPU per zone). Orders 0 through
-    /// PAGE_ALLOC_COSTLY_ORDER are freed onto `pcpLists[order]` without merging and allocated
-    /// from them most recently freed first; an empty list is refilled with `pcpBatch` blocks
-    /// from the buddy lists (`rmqueue_bulk()`), and when the lists hold `pcpHigh` frames or more
-    /// after a free, the oldest blocks go back to the buddy lists, merging
-    /// (`free_pcppages_bulk()`). Everything is decided under the zone lock in program order,
-    /// so it stays deterministic.
+    /// Per-CPU page lists (`struct per_cpu_pages`): one set per possible CPU, as the kernel has
+    /// one per CPU per zone. Orders 0 through PAGE_ALLOC_COSTLY_ORDER are freed onto the
+    /// freeing CPU's list of that order without merging and allocated from the allocating
+    /// CPU's, most recently freed first, so a page freed on one CPU is not what another
+    /// allocates next; an empty list is refilled with `pcpBatch` blocks from the buddy lists
+    /// (`rmqueue_bulk()`), and when a CPU's lists hold `pcpHigh` frames or more after a free,
+    /// their oldest blocks go back to the buddy lists, merging (`free_pcppages_bulk()`). Each
+    /// CPU's batch and high are sized as for a zone with that one CPU (the kernel divides high
+    /// among the CPUs of the node), so one-CPU programs see the lists they always saw.
+    /// Everything is decided under the zone lock in program order, so it stays deterministic.
     struct Zone {
         /// MAX_PAGE_ORDER.
         static let maxOrder = 10
         /// PAGE_ALLOC_COSTLY_ORDER: the highest order the per-CPU lists hold.
         static let costlyOrder = 3
+        /// Possible CPUs: sets of per-CPU lists.
+        static let cpus = PerCPUArea.possibleCPUs
+
+        /// The set of per-CPU lists CPU `id` uses (an id out of range uses CPU 0's).
+        static func pcpIndex(_ id: Int) -> Int { (0..<cpus).contains(id) ? id : 0 }
 
         /// Frames managed: `[0, managed)`.
         let managed: Int
@@ -57,11 +65,13 @@ extension BuddyAllocator {
         var pages: [PageState]
         /// Per order, the heads of the free blocks of that order, descending (the lowest last).
         var freeLists: [[Int]]
-        /// Per order 0...PAGE_ALLOC_COSTLY_ORDER, the heads of the blocks on the per-CPU list
-        /// of that order, oldest first: the last entry is the next one allocated.
-        var pcpLists: [[Int]]
-        /// Frames on the per-CPU lists (`pcp->count`); part of `freeCount`.
-        var pcpCount = 0
+        /// Per CPU, per order 0...PAGE_ALLOC_COSTLY_ORDER, the heads of the blocks on that CPU's
+        /// list of that order, oldest first: the last entry is the next one allocated.
+        var pcpLists: [[[Int]]]
+        /// Per CPU, the frames on its lists (`pcp->count`); part of `freeCount`.
+        var pcpCounts: [Int]
+        /// Frames on all CPUs' lists.
+        var pcpCount: Int { pcpCounts.reduce(0, +) }
         /// `pcp->batch`: blocks an empty list is refilled with, and the least number of frames
         /// a bulk free returns.
         let pcpBatch: Int
@@ -93,7 +103,8 @@ extension BuddyAllocator {
             pages = [PageState](repeating: .freeTail, count: managed)
             freeLists = [[Int]](repeating: [], count: Self.maxOrder + 1)
             lastFreedOrder = [Int8](repeating: -1, count: managed)
-            pcpLists = [[Int]](repeating: [], count: Self.costlyOrder + 1)
+            pcpLists = [[[Int]]](repeating: [[Int]](repeating: [], count: Self.costlyOrder + 1), count: Self.cpus)
+            pcpCounts = [Int](repeating: 0, count: Self.cpus)
             (pcpBatch, pcpHigh) = Self.pcpSizes(managed: managed)
             var pfn = 0
             while pfn < managed {
@@ -161,35 +172,35 @@ extension BuddyAllocator {
             return pfn
         }
 
-        /// `rmqueue_bulk()`: refills the empty `pcpLists[order]` with up to `pcpBatch` blocks
-        /// (fewer for higher orders, as `nr_pcp_alloc()`), taken lowest first and allocated in
-        /// that order. False if the buddy lists had none.
-        private mutating func rmqueueBulk(order: Int) -> Bool {
+        /// `rmqueue_bulk()`: refills CPU `cpu`'s empty list of `order` with up to `pcpBatch`
+        /// blocks (fewer for higher orders, as `nr_pcp_alloc()`), taken lowest first and
+        /// allocated in that order. False if the buddy lists had none.
+        private mutating func rmqueueBulk(order: Int, cpu: Int) -> Bool {
             let count = pcpBatch > 1 ? max(pcpBatch >> order, 2) : 1
             var taken: [Int] = []
             for _ in 0..<count {
                 guard let pfn = rmqueueSmallest(order: order) else { break }
-                pages[pfn] = .pcp(order: order)
+                pages[pfn] = .pcp(order: order, cpu: cpu)
                 taken.append(pfn)
             }
-            pcpLists[order].append(contentsOf: taken.reversed())
-            pcpCount += taken.count << order
+            pcpLists[cpu][order].append(contentsOf: taken.reversed())
+            pcpCounts[cpu] += taken.count << order
             return !taken.isEmpty
         }
 
-        /// Takes a free block of `order` and records it as a live block: from the per-CPU list
+        /// Takes a free block of `order` and records it as a live block: from CPU `cpu`'s list
         /// for orders <= PAGE_ALLOC_COSTLY_ORDER (`rmqueue_pcplist()`, refilled when empty),
         /// else from the buddy lists. Nil if that would leave fewer than `minimumFree` frames
         /// free (the watermark check, on all free frames) or no block is large enough; the
         /// caller drains the per-CPU lists before giving up.
-        mutating func take(order: Int, compound: Bool, minimumFree: Int) -> Int? {
-            let n = 1 << order
+        mutating func take(order: Int, compound: Bool, minimumFree: Int, cpu: Int) -> Int? {
+            let n = 1 << order, cpu = Self.pcpIndex(cpu)
             guard freeCount - n >= minimumFree else { return nil }
             let pfn: Int
             if order <= Self.costlyOrder {
-                if pcpLists[order].isEmpty, !rmqueueBulk(order: order) { return nil }
-                pfn = pcpLists[order].removeLast()
-                pcpCount -= n
+                if pcpLists[cpu][order].isEmpty, !rmqueueBulk(order: order, cpu: cpu) { return nil }
+                pfn = pcpLists[cpu][order].removeLast()
+                pcpCounts[cpu] -= n
             } else {
                 guard let found = rmqueueSmallest(order: order) else { return nil }
                 pfn = found
@@ -204,24 +215,24 @@ extension BuddyAllocator {
             return pfn
         }
 
-        /// `drain_all_pages()`: returns every block on the per-CPU lists to the buddy lists,
-        /// merging. False if the lists were empty.
+        /// `drain_all_pages()`: returns every block on every CPU's lists to the buddy lists,
+        /// CPU by CPU, merging. False if the lists were empty.
         mutating func drainPCP() -> Bool {
             guard pcpCount > 0 else { return false }
-            freePCPBulk(frames: pcpCount)
+            for cpu in 0..<Self.cpus { freePCPBulk(frames: pcpCounts[cpu], cpu: cpu) }
             return true
         }
 
-        /// `free_pcppages_bulk()`: returns at least `frames` frames (or all there are) from
-        /// the per-CPU lists to the buddy lists, the oldest block of the lowest non-empty order
+        /// `free_pcppages_bulk()`: returns at least `frames` frames (or all there are) from CPU
+        /// `cpu`'s lists to the buddy lists, the oldest block of the lowest non-empty order
         /// first, each merging with its buddies.
-        private mutating func freePCPBulk(frames: Int) {
-            var left = min(frames, pcpCount)
+        private mutating func freePCPBulk(frames: Int, cpu: Int) {
+            var left = min(frames, pcpCounts[cpu])
             var order = 0
             while left > 0 {
-                while pcpLists[order].isEmpty { order += 1 }
-                let pfn = pcpLists[order].removeFirst()
-                pcpCount -= 1 << order
+                while pcpLists[cpu][order].isEmpty { order += 1 }
+                let pfn = pcpLists[cpu][order].removeFirst()
+                pcpCounts[cpu] -= 1 << order
                 left -= 1 << order
                 pages[pfn] = .freeTail
                 mergeIntoBuddy(pfn, order: order)
@@ -256,27 +267,27 @@ extension BuddyAllocator {
         /// The order of the block headed by `head`, whatever its state.
         private func blockOrder(_ head: Int) -> Int {
             switch pages[head] {
-            case .head(let order, _), .freeing(let order), .buddy(let order), .pcp(let order): order
+            case .head(let order, _), .freeing(let order), .buddy(let order), .pcp(let order, _): order
             case .tail, .freeTail: 0
             }
         }
 
-        /// Returns a block marked by `beginFree`: orders <= PAGE_ALLOC_COSTLY_ORDER go on the
-        /// per-CPU list (`free_frozen_page_commit()`), and when the lists then hold `pcpHigh`
+        /// Returns a block marked by `beginFree`: orders <= PAGE_ALLOC_COSTLY_ORDER go on CPU
+        /// `cpu`'s list (`free_frozen_page_commit()`), and when its lists then hold `pcpHigh`
         /// frames or more, the oldest blocks go back to the buddy lists until at least
         /// `pcpBatch` frames went and fewer than `pcpHigh` remain; higher orders go straight to
         /// the buddy lists (`__free_one_page()`).
-        mutating func finishFree(_ head: Int, order: Int) {
-            let n = 1 << order
+        mutating func finishFree(_ head: Int, order: Int, cpu: Int) {
+            let n = 1 << order, cpu = Self.pcpIndex(cpu)
             lastFreedOrder[head] = Int8(order)
             if !owners.isEmpty { owners[head] = nil }
             for i in 1..<n { pages[head + i] = .freeTail }
             freeCount += n
             if order <= Self.costlyOrder {
-                pages[head] = .pcp(order: order)
-                pcpLists[order].append(head)
-                pcpCount += n
-                if pcpCount >= pcpHigh { freePCPBulk(frames: max(pcpBatch, pcpCount - pcpHigh + 1)) }
+                pages[head] = .pcp(order: order, cpu: cpu)
+                pcpLists[cpu][order].append(head)
+                pcpCounts[cpu] += n
+                if pcpCounts[cpu] >= pcpHigh { freePCPBulk(frames: max(pcpBatch, pcpCounts[cpu] - pcpHigh + 1), cpu: cpu) }
             } else {
                 pages[head] = .freeTail
                 mergeIntoBuddy(head, order: order)

@@ -80,11 +80,18 @@ public final class BuddyAllocator: PageAllocatorSubsystem {
     /// `/proc/buddyinfo`): blocks on the per-CPU lists are not included (see `drainPages()`).
     public var freeBlocksPerOrder: [Int] { zone.withLock { $0.freeLists.map(\.count) } }
 
-    /// Frames on the per-CPU lists (`pcp->count`), included in `freeFrames`.
+    /// Frames on all CPUs' per-CPU lists (the sum of their `pcp->count`), included in `freeFrames`.
     public var perCPUFrames: Int { zone.withLock { $0.pcpCount } }
 
-    /// Blocks on the per-CPU lists, per order 0 through PAGE_ALLOC_COSTLY_ORDER.
-    public var perCPUBlocksPerOrder: [Int] { zone.withLock { $0.pcpLists.map(\.count) } }
+    /// Frames on CPU `cpu`'s per-CPU lists (its `pcp->count`); 0 for a CPU that is not possible.
+    public func perCPUFrames(onCPU cpu: Int) -> Int {
+        zone.withLock { z in z.pcpCounts.indices.contains(cpu) ? z.pcpCounts[cpu] : 0 }
+    }
+
+    /// Blocks on all CPUs' per-CPU lists, per order 0 through PAGE_ALLOC_COSTLY_ORDER.
+    public var perCPUBlocksPerOrder: [Int] {
+        zone.withLock { z in (0...Zone.costlyOrder).map { order in z.pcpLists.reduce(0) { $0 + $1[order].count } } }
+    }
 
     /// `pcp->batch`: blocks an empty per-CPU list is refilled with (fewer for orders > 0),
     /// and the least number of frames a bulk free returns to the buddy lists.

@@ -12,7 +12,15 @@ extension ConfigKey {
     /// | `memory`       | bytes, `K`/`M` suffixes | 64M      | `memorySize`                   |
     /// | `leak-check`   | `on`, `off`             | off      | `leakCheck`                    |
     /// | `max-statements` | a positive integer    | 1000000  | `statementBudget`              |
-    public static let core: [ConfigKey] = [profile, eagerChecks, panic, memory, leakCheck, maxStatements, irqContexts]
+    /// | `irq-contexts` | `shared`, `separate`    | shared   | `kmsan.separateIRQContexts`    |
+    /// | `interleave`   | `completion`, `statement` | completion | `interleave`                |
+    public static let core: [ConfigKey] = [profile, eagerChecks, panic, memory, leakCheck, maxStatements, irqContexts, interleave]
+
+    /// `interleave`: when the CPUs of a program switch (`CPUInterleave`).
+    public static let interleave = ConfigKey.choice(
+        "interleave", CPUInterleave.allCases.map(\.rawValue), default: CPUInterleave.completion.rawValue,
+        help: "CPUs switch only at yield points (yield, flush_cpu, a func's return) or also after every statement"
+    ) { $0.interleave = CPUInterleave(rawValue: $1) ?? .completion }
 
     /// `irq-contexts`: whether hardirq code shares softirq's per-CPU KMSAN context (mainline)
     /// or has its own (google/kmsan#92's proposed fix).

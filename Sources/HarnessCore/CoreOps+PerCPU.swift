@@ -3,7 +3,7 @@ import KernelMemory
 
 /// Per-CPU variables over the machine's `PerCPUArea`.
 extension CoreOps {
-    /// `alloc_percpu(size)` and `this_cpu_ptr(ptr)`.
+    /// `alloc_percpu(size)`, `this_cpu_ptr(ptr)` and `per_cpu_ptr(ptr, cpu)`.
     public static let perCPU: [ScenarioOp] = [
         ScenarioOp(
             "alloc_percpu", [.init("size", .integer, range: 0...4096)], returnsValue: true, result: .percpuPointer,
@@ -23,5 +23,20 @@ extension CoreOps {
             }
             return ShadowedValue(value: address.raw, shadow: ptr.shadow, origin: ptr.origin, width: .bits64)
         },
+        ScenarioOp(
+            "per_cpu_ptr", [.init("ptr", .pointer, resource: .percpuPointer), .init("cpu", .integer, range: cpuNumbers)],
+            returnsValue: true, result: .address, checksArgumentsEagerly: false,
+            help: "the address of a per-CPU variable in CPU cpu's unit (pointer arithmetic: keeps ptr's shadow)"
+        ) { inv throws(OpError) in
+            let ptr = try inv.value(0), cpu = try inv.integer(1)
+            guard let address = inv.machine.percpu.pointer(KernelAddress(ptr.value), cpu: cpu) else {
+                throw OpError("\(KernelAddress(ptr.value)) is not a pointer from alloc_percpu, or \(cpu) is not a possible CPU "
+                              + "(0-\(PerCPUArea.possibleCPUs - 1))")
+            }
+            return ShadowedValue(value: address.raw, shadow: ptr.shadow, origin: ptr.origin, width: .bits64)
+        },
     ]
+
+    /// The possible CPUs' numbers (`nr_cpu_ids`), for generators.
+    static let cpuNumbers: ClosedRange<Int64> = 0...Int64(PerCPUArea.possibleCPUs - 1)
 }

@@ -16,7 +16,7 @@ import KernelMemory
 /// an `OpError`; unmapped memory is the runtime's HARNESS `bad-access`. Nothing traps.
 public enum CoreOps {
     /// Every core op, grouped by concern, in the order `kmsan-harness ops` lists them.
-    public static let all: [ScenarioOp] = values + arithmetic + memory + annotations + perCPU + kernelFunctions + contexts
+    public static let all: [ScenarioOp] = values + arithmetic + memory + annotations + perCPU + kernelFunctions + contexts + cpus
 }
 
 extension OpInvocation {

@@ -10,6 +10,7 @@ import KernelMemory
 /// | `kmsan`          | `profile`, `eager-checks`, `panic`  | `KMSANOptions()`   |
 /// | `leakCheck`      | `leak-check`                        | off                |
 /// | `statementBudget`| `max-statements`                    | 1 000 000          |
+/// | `interleave`     | `interleave`                        | `.completion`      |
 /// | `pluginSettings` | the plugins' own keys               | each key's default |
 public struct MachineConfiguration: Sendable, Equatable {
     /// Simulated physical memory in bytes.
@@ -21,6 +22,8 @@ public struct MachineConfiguration: Sendable, Equatable {
     /// Statements a scenario may execute (funcs' included) before it is stopped with a HARNESS
     /// `timeout`: a runaway program (funcs fanning out exponentially) ends, the run goes on.
     public var statementBudget = 1_000_000
+    /// When the CPUs of a program running on several switch (`on_cpu`).
+    public var interleave = CPUInterleave.completion
     /// The most simulated memory one machine may have (`memory` above it is refused): touching
     /// all of it costs the host about three times as much (data, shadow, origins).
     public static let maxMemorySize = 4 << 30

@@ -5,7 +5,7 @@ import KMSAN
 /// Tool, bug type and the function named by the header must match; every optional clause
 /// that is set must match too (`bytes` the byte-range line, `createdAt` a frame of the creation
 /// stack, `local` the local variable's name, `storedAt` a frame of some chain link,
-/// `access` KASAN's `Read|Write of size N` line).
+/// `access` KASAN's `Read|Write of size N` line, `cpu` the number the CPU line prints).
 ///
 /// A function name matches a frame of that name, or of that name with `_noprof` appended:
 /// since Linux 6.10 (memory allocation profiling) the allocator's functions are
@@ -28,14 +28,16 @@ public struct ReportExpectation: Sendable, Equatable, CustomStringConvertible {
     public var storedAt: String?
     /// `read|write size` (KASAN): e.g. `Read of size 1`.
     public var access: String?
+    /// `cpu n`: the CPU the report was raised on (its `CPU: n` line).
+    public var cpu: Int?
 
     /// Creates an expectation.
     public init(
         _ tool: KernelReport.Tool, _ bugType: String, in function: String, bytes: ByteRange? = nil,
-        createdAt: String? = nil, local: String? = nil, storedAt: String? = nil, access: String? = nil
+        createdAt: String? = nil, local: String? = nil, storedAt: String? = nil, access: String? = nil, cpu: Int? = nil
     ) {
         self.tool = tool; self.bugType = bugType; self.function = function; self.bytes = bytes
-        self.createdAt = createdAt; self.local = local; self.storedAt = storedAt; self.access = access
+        self.createdAt = createdAt; self.local = local; self.storedAt = storedAt; self.access = access; self.cpu = cpu
     }
 
     /// The expectation `report` meets: its tool, type and function, and its byte range or
@@ -88,6 +90,7 @@ public struct ReportExpectation: Sendable, Equatable, CustomStringConvertible {
         if let access, accessLine != access, !report.message.contains(where: { $0.hasPrefix(access) }) {
             return "expected the access line '\(access)'"
         }
+        if let cpu, report.cpu != cpu { return "expected the report on CPU \(cpu), got CPU \(report.cpu)" }
         return nil
     }
 
@@ -124,6 +127,7 @@ public struct ReportExpectation: Sendable, Equatable, CustomStringConvertible {
         if let l = local { s += " local \(l)" }
         if let st = storedAt { s += " stored-at \(st)" }
         if let a = access { s += " \(a)" }
+        if let c = cpu { s += " cpu \(c)" }
         return s
     }
 }

@@ -76,7 +76,8 @@ public struct ScenarioOp: Sendable {
         let full = run
         op.shortForms.append(ScenarioOp(name, parameters, returnsValue: returnsValue, result: result,
                                         checksArgumentsEagerly: checksArgumentsEagerly, help: help) { inv throws(OpError) in
-            try full(OpInvocation(machine: inv.machine, cpu: inv.cpu, arguments: try complete(inv), callFunction: inv.callFunction))
+            try full(OpInvocation(machine: inv.machine, cpu: inv.cpu, arguments: try complete(inv), callFunction: inv.callFunction,
+                                  scheduler: inv.scheduler))
         })
         return op
     }
@@ -149,15 +150,18 @@ public struct OpInvocation {
     public let constants: ConstantArguments
     /// Calls the running program's functions (nil when the caller has none to offer).
     public let callFunction: ProgramFunctionCaller?
+    /// Runs the program's functions on other CPUs (nil when the caller runs on one CPU only).
+    public let scheduler: (any ProgramScheduling)?
 
     /// Creates an invocation.
     public init(machine: Machine, cpu: KernelCPU, arguments: [OpArgument], constants: ConstantArguments = [],
-                callFunction: ProgramFunctionCaller? = nil) {
+                callFunction: ProgramFunctionCaller? = nil, scheduler: (any ProgramScheduling)? = nil) {
         self.machine = machine
         self.cpu = cpu
         self.arguments = arguments
         self.constants = constants
         self.callFunction = callFunction
+        self.scheduler = scheduler
     }
 
     /// Whether argument `index` is a compile-time constant.

@@ -81,9 +81,9 @@ extension ScenarioParser {
     /// The optional clauses of `tool`'s expect lines.
     static func clauses(of tool: KernelReport.Tool) -> [String] {
         switch tool {
-        case .kmsan: ["bytes", "created-at", "local", "stored-at"]
-        case .kasan: ["read", "write"]
-        case .harness, .warning: []
+        case .kmsan: ["bytes", "created-at", "local", "stored-at", "cpu"]
+        case .kasan: ["read", "write", "cpu"]
+        case .harness, .warning: ["cpu"]
         }
     }
 
@@ -107,6 +107,12 @@ extension ScenarioParser {
         case "stored-at":
             guard let f = identifier(&reader, after: clause.text) else { return false }
             report.storedAt = f
+        case "cpu":
+            guard let word = reader.next(), let n = IntegerLiteral.value(Substring(word.text)), n < PerCPUArea.possibleCPUs else {
+                error("expected a CPU number (0-\(PerCPUArea.possibleCPUs - 1)) after 'cpu', got \(reader.lastDisplay)", at: reader.lastPosition)
+                return false
+            }
+            report.cpu = Int(n)
         case "local":
             guard let name = reader.next() else {
                 error("expected a local variable name after 'local'", at: reader.position)

@@ -3,20 +3,27 @@ import KMSAN
 import KernelMemory
 import ScenarioLanguage
 
-/// One resolved scenario executing on one machine: the CPU, the machine's call sites of the
-/// scenario, the depth of `func` calls, and whether execution stopped (a panic, or the nesting
-/// cap). Frames are arrays of slots (`ResolvedScenario.Block.slotCount`); nothing is looked up
-/// by name.
+/// One resolved scenario executing on one machine: its CPUs (`CPUScheduler`: CPU 0 runs the
+/// body, `on_cpu` the others), the machine's call sites of the scenario, and whether execution
+/// stopped (a panic, or the nesting cap). Frames are arrays of slots
+/// (`ResolvedScenario.Block.slotCount`); nothing is looked up by name.
 final class ScenarioExecution {
     typealias Block = ResolvedScenario.Block
 
     let machine: Machine
     let runtime: KMSANRuntime
-    let cpu: KernelCPU
     let resolved: ResolvedScenario
     /// The scenario's call sites in this machine's symbol table, by slot.
     private let sites: [CallSite]
-    private var depth = 0
+    /// The CPUs and which of them runs now.
+    private let scheduler: CPUScheduler
+    /// The CPU running now.
+    private var cpu: KernelCPU { scheduler.current.cpu }
+    /// `config interleave=statement`: a yield point after every statement.
+    private let yieldsAfterEachStatement: Bool
+    /// The frames a kworker runs a work item in, outermost first (kernel/workqueue.c).
+    private lazy var workerSites = ["ret_from_fork_asm", "ret_from_fork", "kthread", "worker_thread", "process_one_work"]
+        .map { runtime.symbols.site(in: $0) }
     private var stopped = false
     /// Statements left before the scenario is stopped (`MachineConfiguration.statementBudget`).
     private var budget: Int
@@ -26,22 +33,26 @@ final class ScenarioExecution {
     init(machine: Machine, resolved: ResolvedScenario) {
         self.machine = machine
         self.runtime = machine.runtime
-        self.cpu = machine.makeCPU(comm: "kunit_try_catch")
         self.resolved = resolved
         let symbols = machine.runtime.symbols, path = resolved.scenario.path
         self.sites = resolved.sites.map { symbols.site(in: $0.function, file: path, line: $0.line) }
         self.budget = machine.configuration.statementBudget
+        self.yieldsAfterEachStatement = machine.configuration.interleave == .statement
+        self.scheduler = CPUScheduler(machine: machine, cpu: machine.makeCPU(comm: "kunit_try_catch"))
+        scheduler.perform = { [unowned self] work in self.perform(work) }
     }
 
-    /// Executes the scenario in its own frame, then the leak check (unless the machine halted
-    /// or the scenario was stopped before its end).
+    /// Executes the scenario in its own frame, lets the other CPUs finish their work, then the
+    /// leak check (unless the machine halted or the scenario was stopped before its end).
     func run() {
         let main = resolved.main
-        // An interrupt armed and never delivered holds this execution's func caller: let it go.
-        defer { cpu.pendingInterrupt = nil }
+        let cpu = self.cpu
         cpu.call(sites[main.headerSite]) {
             var frame = [ShadowedValue?](repeating: nil, count: main.slotCount)
             execute(main, in: &frame)
+            // Stops the CPU threads and drops interrupts armed and never delivered (they hold
+            // this execution's func caller).
+            scheduler.finish()
             guard !runtime.isHalted, !stopped else { return }
             cpu.setCurrentSite(sites[main.headerSite])
             machine.checkLeaks(on: cpu)
@@ -65,7 +76,22 @@ final class ScenarioExecution {
             let result = execute(step, of: block, in: &frame)
             if let r = step.result { frame[r] = result ?? .initialized(0, width: .bits64) }
             observer?(index, result)
+            if yieldsAfterEachStatement { scheduler.yield() }
         }
+    }
+
+    /// Runs a func started by `on_cpu` on the CPU holding the baton, in its kworker's frames.
+    private func perform(_ work: CPUScheduler.Work) {
+        guard !stopped, !runtime.isHalted else { return }
+        let cpu = self.cpu, sites = workerSites
+        func nest(_ i: Int) {
+            guard i < sites.count else {
+                _ = call(work.function, work.arguments.map { .value($0) })
+                return
+            }
+            cpu.call(sites[i]) { nest(i + 1) }
+        }
+        nest(0)
     }
 
     /// Reports misuse of the scenario language or of an op as HARNESS `misuse` in the current function.
@@ -95,7 +121,7 @@ final class ScenarioExecution {
             if op.checksArgumentsEagerly, arguments.contains(where: \.isPartlyUninitialized) { arguments = passEagerly(arguments) }
             do {
                 return try op.run(OpInvocation(machine: machine, cpu: cpu, arguments: arguments, constants: step.constants,
-                                               callFunction: callFunction))
+                                               callFunction: callFunction, scheduler: self))
             } catch {
                 misuse("\(op.name): \(error.message)")
                 return nil
@@ -163,14 +189,15 @@ final class ScenarioExecution {
             }
             values.append(v)
         }
-        guard depth < ScenarioInterpreter.maxCallDepth else {
+        let strand = scheduler.current
+        guard strand.depth < ScenarioInterpreter.maxCallDepth else {
             misuse("func calls nested deeper than \(ScenarioInterpreter.maxCallDepth) (calling \(name)): the scenario stops here")
             stopped = true
             return nil
         }
         let passed = values.isEmpty ? [] : runtime.passArguments(values, on: cpu)
-        depth += 1
-        defer { depth -= 1 }
+        strand.depth += 1
+        defer { strand.depth -= 1 }
         return cpu.call(sites[function.headerSite]) { () -> ShadowedValue? in
             var frame = [ShadowedValue?](repeating: nil, count: function.slotCount)
             for (slot, value) in zip(function.parameterSlots, passed) { if let slot { frame[slot] = value } }
@@ -189,6 +216,25 @@ final class ScenarioExecution {
             }
         }
     }
+}
+
+extension ScenarioExecution: ProgramScheduling {
+    /// `on_cpu`: the func called `name`, checked against its parameters, queued on CPU `n`.
+    func start(_ name: String, _ arguments: [ShadowedValue], onCPU n: Int, from caller: KernelCPU) -> Result<Void, OpError> {
+        guard let function = resolved.functions.first(where: { $0.name == name }) else {
+            return .failure(OpError("the scenario has no func '\(name)'"))
+        }
+        guard arguments.count == function.parameters.count else {
+            return .failure(OpError("\(name) takes \(function.parameters.count) argument(s), got \(arguments.count)"))
+        }
+        return scheduler.start(CPUScheduler.Work(function: function, arguments: arguments), onCPU: n)
+    }
+
+    /// `yield()`.
+    func yield(from caller: KernelCPU) { scheduler.yield() }
+
+    /// `flush_cpu(n)`.
+    func flush(cpu n: Int, from caller: KernelCPU) -> Result<Void, OpError> { scheduler.flush(cpu: n) }
 }
 
 extension OpArgument {
