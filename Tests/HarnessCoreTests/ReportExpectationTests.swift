@@ -37,6 +37,12 @@ import Testing
         #expect(ReportExpectation.kmsan(.uninitValue, in: "test_fn", createdAt: "kmalloc").mismatch(r) != nil)
     }
 
+    @Test func theCPUClauseMatchesTheCPULine() throws {
+        let r = try localReport()
+        #expect(ReportExpectation(.kmsan, "uninit-value", in: "test_fn", cpu: 0).mismatch(r) == nil)
+        #expect(ReportExpectation(.kmsan, "uninit-value", in: "test_fn", cpu: 1).mismatch(r) == "expected the report on CPU 1, got CPU 0")
+    }
+
     /// A report raised in a `_noprof` function (Linux 6.10+'s allocation profiling renamed them).
     func noprofReport() throws -> KernelReport {
         try report { rt, cpu in

@@ -60,7 +60,7 @@ struct ConfigTests {
 
     /// Twin: without the plugin that reads it the key is unknown, and so are the keys nothing reads.
     @Test func aKeyNoInstalledPartReadsIsUnknown() {
-        let keys = "profile, eager-checks, panic, memory, leak-check, max-statements, irq-contexts, kasan-vmalloc, vmalloc-release, "
+        let keys = "profile, eager-checks, panic, memory, leak-check, max-statements, irq-contexts, interleave, kasan-vmalloc, vmalloc-release, "
             + "kasan-multi-shot, uxnet-planted-bug"
         let expected = [
             "unknown config key 'toy-mode'; expected one of \(keys)",
@@ -72,7 +72,7 @@ struct ConfigTests {
 
     @Test func unknownKeyNamesTheValidOnes() {
         let expected = ["unknown config key 'profil' (did you mean 'profile'?); expected one of profile, eager-checks, panic, memory, "
-                        + "leak-check, max-statements, irq-contexts, kasan-vmalloc, vmalloc-release, kasan-multi-shot, uxnet-planted-bug"]
+                        + "leak-check, max-statements, irq-contexts, interleave, kasan-vmalloc, vmalloc-release, kasan-multi-shot, uxnet-planted-bug"]
         #expect(messages("scenario s\n  config profil=mainline\n  expect no-report\nend\n") == expected)
     }
 

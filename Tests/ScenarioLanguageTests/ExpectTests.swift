@@ -26,6 +26,18 @@ struct ExpectTests {
         #expect(reports(lines) == expected)
     }
 
+    @Test func cpuClauseOnEveryTool() {
+        let expected: [ReportExpectation?] = [
+            ReportExpectation(.kmsan, "uninit-value", in: "s", cpu: 1), ReportExpectation(.harness, "misuse", in: "s", cpu: 3),
+        ]
+        #expect(reports("  expect KMSAN uninit-value in s cpu 1\n  expect HARNESS misuse in s cpu 3") == expected)
+    }
+
+    @Test func cpuClauseNeedsAPossibleCPU() {
+        let expected = ["t.scenario:2:38: error: expected a CPU number (0-3) after 'cpu', got '4'"]
+        #expect(errors("scenario s\n  expect KMSAN uninit-value in s cpu 4\n  use(1)\nend\n") == expected)
+    }
+
     @Test func harnessKinds() {
         let expected: [ReportExpectation?] = [.harness(.doubleFree, in: "s"), .harness(.leak, in: "s")]
         #expect(reports("  expect HARNESS double-free in s\n  expect HARNESS leak in s") == expected)
@@ -62,8 +74,8 @@ struct ExpectTests {
             "t.scenario:4:40: error: expected 'bytes <i>-<j> of <n>', got '3'",
             "t.scenario:5:40: error: invalid byte range 3-2 of 4; expected i <= j < n",
             "t.scenario:6:47: error: expected an access size (a positive integer) after 'read', got the end of the line",
-            "t.scenario:7:34: error: unexpected 'read' in an expect KMSAN line; expected 'bytes', 'created-at', 'local', 'stored-at' or the end of the line",
-            "t.scenario:8:35: error: unexpected 'bytes' in an expect HARNESS line; expected the end of the line",
+            "t.scenario:7:34: error: unexpected 'read' in an expect KMSAN line; expected 'bytes', 'created-at', 'local', 'stored-at', 'cpu' or the end of the line",
+            "t.scenario:8:35: error: unexpected 'bytes' in an expect HARNESS line; expected 'cpu' or the end of the line",
             "t.scenario:9:47: error: duplicate 'created-at' clause",
             "t.scenario:10:9: error: expected KMSAN, KASAN, HARNESS, WARNING or no-report after 'expect'",
         ]
