@@ -15,7 +15,8 @@ import KernelMemory
 ///   list is refilled with `pcpBatch` blocks from the buddy lists; a free that leaves
 ///   `pcpHigh` frames or more on the lists returns the oldest blocks to the buddy lists, where
 ///   they merge; a failing allocation drains the lists (`drain_all_pages()`) and retries
-///   before it fails. The simulated CPUs share one set of lists, as the machine has one zone.
+///   before it fails. Each possible CPU has its own set of lists: a block goes on the freeing
+///   CPU's and comes off the allocating CPU's.
 ///   A block on a per-CPU list is free for every check: freeing it again is a double free,
 ///   it has no allocation order and is no outstanding allocation.
 /// - The order of every live block is recorded (and `__GFP_COMP` marks it compound), so a

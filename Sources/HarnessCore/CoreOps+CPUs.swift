@@ -8,7 +8,7 @@ import KernelMemory
 extension CoreOps {
     /// `on_cpu`, `yield`, `flush_cpu` and `smp_processor_id`.
     static let cpus: [ScenarioOp] = [
-        ScenarioOp("on_cpu", [.init("cpu", .integer, range: cpuNumbers), .init("func", .string), .init("arg", .value)],
+        ScenarioOp("on_cpu", [.init("cpu", .integer, range: cpuNumbers), .init("func", .string, resource: .programFunction), .init("arg", .value)],
                    isVariadic: true, returnsValue: false,
                    help: "run func(args...) on CPU cpu's kworker: at once if that CPU is idle (the caller goes on when it yields or "
                        + "returns), else after the work queued there") { inv throws(OpError) in

@@ -66,7 +66,7 @@ extension CoreOps {
 
     /// `softirq`, `hardirq`, `nmi`, `raise_irq_in_hook` and the predicates.
     static let contexts: [ScenarioOp] = [(InterruptKind.softirq, "softirq"), (.hardirq, "hardirq"), (.nmi, "nmi")].map { kind, op in
-        ScenarioOp(op, [.init("handler", .string), .init("arg", .value)], isVariadic: true, returnsValue: false, checksArgumentsEagerly: false,
+        ScenarioOp(op, [.init("handler", .string, resource: .programFunction), .init("arg", .value)], isVariadic: true, returnsValue: false, checksArgumentsEagerly: false,
                    help: "run func handler(args...) as a \(op) on this CPU (the kernel's nesting rules)") { inv throws(OpError) in
             let (name, arguments) = try handler(inv, from: 0)
             if let why = refusal(kind, on: inv.cpu) {
@@ -77,11 +77,16 @@ extension CoreOps {
             return nil
         }
     } + [
-        ScenarioOp("raise_irq_in_hook", [.init("hook", .string), .init("handler", .string), .init("arg", .value)], isVariadic: true, returnsValue: false,
+        ScenarioOp("raise_irq_in_hook", [.init("hook", .string, choices: KMSANHook.allCases.map(\.rawValue)),
+                                         .init("handler", .string, resource: .programFunction), .init("arg", .value)],
+                   isVariadic: true, returnsValue: false,
                    checksArgumentsEagerly: false,
                    help: "arm a hardirq running func handler(args...) inside the next runtime hook named hook (e.g. __msan_memset)") {
             inv throws(OpError) in
             let hook = try inv.string(0)
+            guard KMSANHook(rawValue: hook) != nil else {
+                throw OpError("no runtime hook is called '\(hook)'; the hooks are \(KMSANHook.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
             let (name, arguments) = try handler(inv, from: 1)
             let caller = inv.callFunction
             inv.cpu.pendingInterrupt = PendingInterrupt(hook: hook, kind: .hardirq) {

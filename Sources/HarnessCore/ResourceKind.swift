@@ -36,6 +36,9 @@ public struct ResourceKind: Sendable, Hashable, CustomStringConvertible {
 
     /// A kernel virtual address of mapped memory.
     public static let address = ResourceKind("address")
+    /// The name of a `func` of the running program (a handler, a work function), as a string:
+    /// generators name the funcs the program has.
+    public static let programFunction = ResourceKind("func")
     /// A user-space address (`void __user *`, from `user_alloc`): the kernel must not
     /// dereference it directly.
     public static let userAddress = ResourceKind("user-address")

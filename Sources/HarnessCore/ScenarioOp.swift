@@ -14,13 +14,17 @@ public struct ScenarioOp: Sendable {
         public var resource: ResourceKind?
         /// The values that make sense, for generators (a size, an order); nil for any value.
         public var range: ClosedRange<Int64>?
+        /// The strings that make sense, for generators (a runtime hook's name); nil for any.
+        public var choices: [String]?
 
         /// Creates a parameter.
-        public init(_ name: String, _ kind: ParameterKind, resource: ResourceKind? = nil, range: ClosedRange<Int64>? = nil) {
+        public init(_ name: String, _ kind: ParameterKind, resource: ResourceKind? = nil, range: ClosedRange<Int64>? = nil,
+                    choices: [String]? = nil) {
             self.name = name
             self.kind = kind
             self.resource = resource
             self.range = range
+            self.choices = choices
         }
     }
 

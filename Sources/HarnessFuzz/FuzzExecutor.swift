@@ -25,6 +25,8 @@ public final class FuzzExecutor {
     static let preinternedLines = 258
 
     private let sink = InMemoryReportSink()
+    /// `FuzzHandlers` parsed, by the line it starts on (programs of one length share it).
+    private var parsedHandlers: [Int: [String: FunctionDecl]] = [:]
     private var machine: Machine?
     private var snapshot: Machine.Snapshot?
 
@@ -76,8 +78,18 @@ public final class FuzzExecutor {
             return Statement(result: op.returnsValue ? i : nil, target: .op(op), arguments: operands,
                              position: SourcePosition(line: i + 2, column: 3))
         }
+        // The handler library where the program's text puts it: after `end` and a blank line.
+        let functions = FuzzHandlers.used(by: program) ? handlers(firstLine: program.count + 4) : [:]
         return Scenario(name: Self.scenarioName, path: Self.path, position: SourcePosition(line: 1, column: 1),
-                        expectations: [], body: statements)
+                        expectations: [], body: statements, functions: functions)
+    }
+
+    /// `FuzzHandlers` parsed with its first line at `firstLine`, parsed once per line.
+    private func handlers(firstLine: Int) -> [String: FunctionDecl] {
+        if let parsed = parsedHandlers[firstLine] { return parsed }
+        let parsed = FuzzHandlers.functions(plugins: table.plugins, path: Self.path, firstLine: firstLine)
+        parsedHandlers[firstLine] = parsed
+        return parsed
     }
 
     /// Runs `program` (which must be valid for the table) and returns its reports and signal.

@@ -16,7 +16,7 @@ public struct OpTable: Sendable {
     /// The most arguments a call of a variadic op gets.
     public static let maxVariadicArguments = 6
     /// The longest string argument.
-    public static let maxStringLength = 16
+    public static let maxStringLength = 32
 
     /// The ops of `plugins`, optionally only those of the core and the plugins named in
     /// `onlyPlugins` (nil: all).

@@ -102,7 +102,12 @@ public struct ProgramGenerator: Sendable {
         for parameter: ScenarioOp.Parameter, at position: Int, in program: FuzzProgram, _ random: inout FuzzRandom
     ) -> FuzzArgument {
         let kind = parameter.kind
-        if kind.role == .string { return .string(name(&random)) }
+        if kind.role == .string {
+            // Mostly a string that means something there: a declared choice, a func the program has.
+            let known = parameter.choices ?? (parameter.resource == .programFunction ? FuzzHandlers.names : [])
+            if !known.isEmpty, !random.chance(1, in: 12) { return .string(known[random.below(known.count)]) }
+            return .string(name(&random))
+        }
         if let resource = parameter.resource {
             let candidates = producers(of: resource, before: position, in: program)
             if !candidates.isEmpty, !random.chance(1, in: 12) {

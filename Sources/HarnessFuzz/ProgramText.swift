@@ -26,9 +26,11 @@ public struct ProgramText: Sendable {
     }
 
     /// `program` as a scenario named `name`, with `header` lines (comments, `config`,
-    /// `expect`) after the `scenario` line.
+    /// `expect`) after the `scenario` line, then, after a blank line, `FuzzHandlers.source`
+    /// if the program names one of its funcs.
     public func scenario(_ program: FuzzProgram, name: String, header: [String] = []) -> String {
-        (["scenario \(name)"] + header.map { "  " + $0 } + statements(program) + ["end"]).joined(separator: "\n") + "\n"
+        let text = (["scenario \(name)"] + header.map { "  " + $0 } + statements(program) + ["end"]).joined(separator: "\n") + "\n"
+        return FuzzHandlers.used(by: program) ? text + "\n" + FuzzHandlers.source : text
     }
 
     func text(_ argument: FuzzArgument, kind: ScenarioOp.ParameterKind?) -> String {

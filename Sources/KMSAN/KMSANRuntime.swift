@@ -180,13 +180,14 @@ struct HookSites: Sendable {
         rfcPanicPath = [s("dump_stack"), s("panic")]
         kmsanReport = [s("kmsan_report")]
         kasanReport = [s("end_report"), s("kasan_report")]
-        poisonMemory = s("kmsan_poison_memory"); unpoisonMemory = s("kmsan_unpoison_memory")
-        checkMemory = s("kmsan_check_memory"); memmove = s("__msan_memmove"); memcpy = s("__msan_memcpy")
-        memset = s("__msan_memset"); allocPage = s("kmsan_alloc_page"); freePage = s("kmsan_free_page")
-        copyPageMeta = s("kmsan_copy_page_meta"); slabAlloc = s("kmsan_slab_alloc"); slabFree = s("kmsan_slab_free")
-        kmallocLarge = s("kmsan_kmalloc_large"); kfreeLarge = s("kmsan_kfree_large")
-        handleDMA = s("kmsan_handle_dma"); handleURB = s("kmsan_handle_urb"); checkSkb = s("kmsan_check_skb"); copyToUser = s("kmsan_copy_to_user")
-        warning = s("__msan_warning"); chainOrigin = s("__msan_chain_origin"); poisonAlloca = s("__msan_poison_alloca")
-        load = s("__msan_metadata_ptr_for_load_n"); store = s("__msan_metadata_ptr_for_store_n")
+        func h(_ hook: KMSANHook) -> CallSite { s(hook.rawValue) }
+        poisonMemory = h(.poisonMemory); unpoisonMemory = h(.unpoisonMemory)
+        checkMemory = h(.checkMemory); memmove = h(.memmove); memcpy = h(.memcpy)
+        memset = h(.memset); allocPage = h(.allocPage); freePage = h(.freePage)
+        copyPageMeta = h(.copyPageMeta); slabAlloc = h(.slabAlloc); slabFree = h(.slabFree)
+        kmallocLarge = h(.kmallocLarge); kfreeLarge = h(.kfreeLarge)
+        handleDMA = h(.handleDMA); handleURB = h(.handleURB); checkSkb = h(.checkSkb); copyToUser = h(.copyToUser)
+        warning = h(.warning); chainOrigin = h(.chainOrigin); poisonAlloca = h(.poisonAlloca)
+        load = h(.load); store = h(.store)
     }
 }
