@@ -75,6 +75,7 @@ public enum OpsListing {
             var kind: String
             var resource: String?
             var range: [Int64]?
+            var choices: [String]?
         }
         var type = "op"
         var name: String
@@ -93,7 +94,8 @@ public enum OpsListing {
             name = op.name
             self.owner = owner
             parameters = op.parameters.map {
-                Parameter(name: $0.name, kind: $0.kind.name, resource: $0.resource?.name, range: $0.range.map { [$0.lowerBound, $0.upperBound] })
+                Parameter(name: $0.name, kind: $0.kind.name, resource: $0.resource?.name, range: $0.range.map { [$0.lowerBound, $0.upperBound] },
+                          choices: $0.choices)
             }
             variadic = op.isVariadic
             returnsValue = op.returnsValue

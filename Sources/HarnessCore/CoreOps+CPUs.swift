@@ -3,7 +3,7 @@ import KernelMemory
 
 /// Several CPUs in one program: `on_cpu` runs a func on another CPU's kworker, `yield` and
 /// `flush_cpu` are the yield points of the interleaving, `smp_processor_id` says where code
-/// runs. The program's `ProgramScheduling` decides the order (see `CPUInterleave`); ops
+/// runs. The program's `RunningProgram` decides the order (see `CPUInterleave`); ops
 /// invoked without one (a test fixture) report a HARNESS `misuse` and do nothing.
 extension CoreOps {
     /// `on_cpu`, `yield`, `flush_cpu` and `smp_processor_id`.
@@ -14,22 +14,22 @@ extension CoreOps {
                        + "returns), else after the work queued there") { inv throws(OpError) in
             let cpu = try inv.integer(0)
             let (name, arguments) = try handler(inv, from: 1)
-            guard let scheduler = try scheduler(inv, "on_cpu") else { return nil }
-            if case .failure(let e) = scheduler.start(name, arguments, onCPU: cpu, from: inv.cpu) {
+            guard let program = program(inv, "on_cpu") else { return nil }
+            if case .failure(let e) = program.start(name, arguments, onCPU: cpu, from: inv.cpu) {
                 inv.runtime.reportHarnessFinding(.misuse, "on_cpu(\(cpu), \"\(name)\"): \(e.message)", on: inv.cpu)
             }
             return nil
         },
         ScenarioOp("yield", [], returnsValue: false, checksArgumentsEagerly: false,
                    help: "a yield point: the next CPU with work runs until its own next yield point") { inv throws(OpError) in
-            try scheduler(inv, "yield")?.yield(from: inv.cpu)
+            program(inv, "yield")?.yield(from: inv.cpu)
             return nil
         },
         ScenarioOp("flush_cpu", [.init("cpu", .integer, range: cpuNumbers)], returnsValue: false,
                    help: "wait, letting the other CPUs run, until every func started on CPU cpu has returned") { inv throws(OpError) in
             let cpu = try inv.integer(0)
-            guard let scheduler = try scheduler(inv, "flush_cpu") else { return nil }
-            if case .failure(let e) = scheduler.flush(cpu: cpu, from: inv.cpu) {
+            guard let program = program(inv, "flush_cpu") else { return nil }
+            if case .failure(let e) = program.flush(cpu: cpu, from: inv.cpu) {
                 inv.runtime.reportHarnessFinding(.misuse, "flush_cpu(\(cpu)): \(e.message)", on: inv.cpu)
             }
             return nil
@@ -40,9 +40,9 @@ extension CoreOps {
         },
     ]
 
-    /// The invocation's scheduler; nil after reporting a HARNESS `misuse` when it has none.
-    private static func scheduler(_ inv: OpInvocation, _ op: String) throws(OpError) -> (any ProgramScheduling)? {
-        if let scheduler = inv.scheduler { return scheduler }
+    /// The invocation's program; nil after reporting a HARNESS `misuse` when it has none.
+    private static func program(_ inv: OpInvocation, _ op: String) -> (any RunningProgram)? {
+        if let program = inv.program { return program }
         inv.runtime.reportHarnessFinding(.misuse, "\(op): no program to schedule (the caller runs on one CPU)", on: inv.cpu)
         return nil
     }

@@ -42,7 +42,7 @@ extension CoreOps {
             runtime.reportHarnessFinding(.misuse, "\(kind): no program to run the handler '\(name)'", on: cpu)
             return
         }
-        let sites = entryFrames(kind).map { runtime.symbols.site(in: $0) }
+        let sites = entryFrames(kind).map { runtime.symbols.site(in: $0, role: .contextEntry) }
         var failure: OpError?
         func nest(_ i: Int) {
             guard i < sites.count else {
@@ -56,17 +56,23 @@ extension CoreOps {
         if let failure { runtime.reportHarnessFinding(.misuse, "\(kind) handler: \(failure.message)", on: cpu) }
     }
 
-    /// The handler name and its arguments of an interrupt op (from argument `first` on).
+    /// The handler name and its arguments of an interrupt op (from argument `first` on). With
+    /// a program, the func must exist and take that many arguments: one that cannot run is the
+    /// op's misuse, reported in its caller, never inside the entry frames or a hook.
     static func handler(_ inv: OpInvocation, from first: Int) throws(OpError) -> (String, [ShadowedValue]) {
         let name = try inv.string(first)
         var arguments: [ShadowedValue] = []
         for i in (first + 1)..<max(first + 1, inv.arguments.count) { arguments.append(try inv.value(i)) }
+        if let program = inv.program {
+            guard let count = program.parameterCount(ofFunction: name) else { throw OpError("the scenario has no func '\(name)'") }
+            guard count == arguments.count else { throw OpError("\(name) takes \(count) argument(s), got \(arguments.count)") }
+        }
         return (name, arguments)
     }
 
     /// `softirq`, `hardirq`, `nmi`, `raise_irq_in_hook` and the predicates.
     static let contexts: [ScenarioOp] = [(InterruptKind.softirq, "softirq"), (.hardirq, "hardirq"), (.nmi, "nmi")].map { kind, op in
-        ScenarioOp(op, [.init("handler", .string, resource: .programFunction), .init("arg", .value)], isVariadic: true, returnsValue: false, checksArgumentsEagerly: false,
+        ScenarioOp(op, [.init("handler", .string, resource: .programFunction), .init("arg", .value)], isVariadic: true, returnsValue: false,
                    help: "run func handler(args...) as a \(op) on this CPU (the kernel's nesting rules)") { inv throws(OpError) in
             let (name, arguments) = try handler(inv, from: 0)
             if let why = refusal(kind, on: inv.cpu) {
@@ -80,7 +86,6 @@ extension CoreOps {
         ScenarioOp("raise_irq_in_hook", [.init("hook", .string, choices: KMSANHook.allCases.map(\.rawValue)),
                                          .init("handler", .string, resource: .programFunction), .init("arg", .value)],
                    isVariadic: true, returnsValue: false,
-                   checksArgumentsEagerly: false,
                    help: "arm a hardirq running func handler(args...) inside the next runtime hook named hook (e.g. __msan_memset)") {
             inv throws(OpError) in
             let hook = try inv.string(0)

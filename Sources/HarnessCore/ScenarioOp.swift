@@ -81,7 +81,7 @@ public struct ScenarioOp: Sendable {
         op.shortForms.append(ScenarioOp(name, parameters, returnsValue: returnsValue, result: result,
                                         checksArgumentsEagerly: checksArgumentsEagerly, help: help) { inv throws(OpError) in
             try full(OpInvocation(machine: inv.machine, cpu: inv.cpu, arguments: try complete(inv), callFunction: inv.callFunction,
-                                  scheduler: inv.scheduler))
+                                  program: inv.program))
         })
         return op
     }
@@ -154,18 +154,19 @@ public struct OpInvocation {
     public let constants: ConstantArguments
     /// Calls the running program's functions (nil when the caller has none to offer).
     public let callFunction: ProgramFunctionCaller?
-    /// Runs the program's functions on other CPUs (nil when the caller runs on one CPU only).
-    public let scheduler: (any ProgramScheduling)?
+    /// The running program: its funcs, its CPUs (nil when the caller has no program, as a
+    /// test fixture calling an op directly).
+    public let program: (any RunningProgram)?
 
     /// Creates an invocation.
     public init(machine: Machine, cpu: KernelCPU, arguments: [OpArgument], constants: ConstantArguments = [],
-                callFunction: ProgramFunctionCaller? = nil, scheduler: (any ProgramScheduling)? = nil) {
+                callFunction: ProgramFunctionCaller? = nil, program: (any RunningProgram)? = nil) {
         self.machine = machine
         self.cpu = cpu
         self.arguments = arguments
         self.constants = constants
         self.callFunction = callFunction
-        self.scheduler = scheduler
+        self.program = program
     }
 
     /// Whether argument `index` is a compile-time constant.

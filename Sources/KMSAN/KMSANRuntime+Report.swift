@@ -78,9 +78,12 @@ extension KMSANRuntime {
 
     /// The index, in `addresses` (innermost first), of the frame a HARNESS header names: the
     /// first frame at or after `start` outside the innermost run of subsystem entry frames, or
-    /// `start` itself when there is no entry frame.
+    /// `start` itself when there is no entry frame above the first context entry (an interrupt
+    /// or a kworker: what lies below is the interrupted code's).
     func callerOfSubsystemEntry(_ addresses: [UInt64], from start: Int) -> Int {
-        guard let entry = addresses[start...].firstIndex(where: symbols.isSubsystemEntry) else { return start }
+        guard start < addresses.count else { return start }
+        let context = addresses[start...].firstIndex(where: symbols.isContextEntry) ?? addresses.count
+        guard let entry = addresses[start..<context].firstIndex(where: symbols.isSubsystemEntry) else { return start }
         var caller = entry
         while caller < addresses.count, symbols.isSubsystemEntry(addresses[caller]) { caller += 1 }
         return caller

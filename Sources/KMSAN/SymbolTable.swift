@@ -15,6 +15,8 @@ public final class SymbolTable: Sendable {
         var sites: [(offset: Int, location: String?)]
         /// Whether the function is a subsystem's API entry point (`FrameRole.subsystemEntry`).
         var isSubsystemEntry = false
+        /// Whether the function enters a context on top of other code (`FrameRole.contextEntry`).
+        var isContextEntry = false
         /// Whether the kernel inlines the function (`FrameInlining.inlined`).
         var isInlined = false
     }
@@ -88,6 +90,7 @@ public final class SymbolTable: Sendable {
                 s.functions[f].sites.append((offset, location))
             }
             if role == .subsystemEntry { s.functions[f].isSubsystemEntry = true }
+            if role == .contextEntry { s.functions[f].isContextEntry = true }
             if inlining == .inlined { s.functions[f].isInlined = true }
             let site = CallSite(function: f, site: index)
             s.sites[key] = site
@@ -100,6 +103,13 @@ public final class SymbolTable: Sendable {
         let site = CallSite(address: address)
         guard let f = site.functionIndex else { return false }
         return storage.withLock { f < $0.functions.count && $0.functions[f].isSubsystemEntry }
+    }
+
+    /// Whether `address` is a call site of a function marked as a context entry.
+    public func isContextEntry(_ address: UInt64) -> Bool {
+        let site = CallSite(address: address)
+        guard let f = site.functionIndex else { return false }
+        return storage.withLock { f < $0.functions.count && $0.functions[f].isContextEntry }
     }
 
     /// The function named by a call site, or nil if it is not one of this table's.
@@ -168,6 +178,10 @@ public enum FrameRole: Sendable, Equatable {
     case ordinary
     /// An API entry point of a subsystem (the function a caller misuses).
     case subsystemEntry
+    /// The entry of a context run on top of other code (an interrupt's `handle_irq_event`, a
+    /// kworker's `process_one_work`): the frames below it are the interrupted code's, so a
+    /// HARNESS header never looks past it for a subsystem entry.
+    case contextEntry
 }
 
 /// Whether the kernel compiles a function out of line or inlines it into its caller.

@@ -23,7 +23,7 @@ final class ScenarioExecution {
     private let yieldsAfterEachStatement: Bool
     /// The frames a kworker runs a work item in, outermost first (kernel/workqueue.c).
     private lazy var workerSites = ["ret_from_fork_asm", "ret_from_fork", "kthread", "worker_thread", "process_one_work"]
-        .map { runtime.symbols.site(in: $0) }
+        .map { runtime.symbols.site(in: $0, role: .contextEntry) }
     private var stopped = false
     /// Statements left before the scenario is stopped (`MachineConfiguration.statementBudget`).
     private var budget: Int
@@ -121,7 +121,7 @@ final class ScenarioExecution {
             if op.checksArgumentsEagerly, arguments.contains(where: \.isPartlyUninitialized) { arguments = passEagerly(arguments) }
             do {
                 return try op.run(OpInvocation(machine: machine, cpu: cpu, arguments: arguments, constants: step.constants,
-                                               callFunction: callFunction, scheduler: self))
+                                               callFunction: callFunction, program: self))
             } catch {
                 misuse("\(op.name): \(error.message)")
                 return nil
@@ -218,7 +218,12 @@ final class ScenarioExecution {
     }
 }
 
-extension ScenarioExecution: ProgramScheduling {
+extension ScenarioExecution: RunningProgram {
+    /// The parameters of the func called `name`.
+    func parameterCount(ofFunction name: String) -> Int? {
+        resolved.functions.first { $0.name == name }?.parameters.count
+    }
+
     /// `on_cpu`: the func called `name`, checked against its parameters, queued on CPU `n`.
     func start(_ name: String, _ arguments: [ShadowedValue], onCPU n: Int, from caller: KernelCPU) -> Result<Void, OpError> {
         guard let function = resolved.functions.first(where: { $0.name == name }) else {

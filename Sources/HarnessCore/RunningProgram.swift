@@ -16,11 +16,13 @@ public enum CPUInterleave: String, CaseIterable, Sendable {
     case statement
 }
 
-/// What a running program offers the ops that run its funcs on other CPUs (`on_cpu`,
-/// `yield`, `flush_cpu`). The program runs one CPU at a time, the scheduler deciding which
-/// from the program alone, so the same program gives the same interleaving, and the same
-/// report text, on every run. Calls come from the CPU the op runs on, the one running now.
-public protocol ProgramScheduling: AnyObject {
+/// What a running program offers its ops: which funcs it has, and its CPUs (`on_cpu`, `yield`,
+/// `flush_cpu`). The program runs one CPU at a time, the scheduler deciding which from the
+/// program alone, so the same program gives the same interleaving, and the same report text,
+/// on every run. Calls come from the CPU the op runs on, the one running now.
+public protocol RunningProgram: AnyObject {
+    /// How many parameters the program's func `name` takes; nil if it has no such func.
+    func parameterCount(ofFunction name: String) -> Int?
     /// Starts func `name` with `arguments` on CPU `cpu` (as a work item of that CPU's kworker):
     /// at once if that CPU is idle, the caller going on when it yields or returns; after the
     /// work already queued there otherwise. An error when the program has no such func, `cpu`
