@@ -129,8 +129,9 @@ final class CPUScheduler: @unchecked Sendable {
 
     /// Gives the baton to the next runnable CPU and waits for it to come back to `s`; returns
     /// at once if `s` is next. If none can run, CPUs wait for each other in `flush_cpu`: the
-    /// lowest CPU on the cycle is released (and reports it). If nothing waits either, the state is not what
-    /// this type keeps it in: the runtime warns and CPU 0 gets the baton, so the run ends.
+    /// lowest CPU on the cycle is released (and reports it). If nothing waits in a cycle
+    /// either, the state is not what this type keeps it in: the runtime warns (KMSAN_WARN_ON)
+    /// and CPU 0 is released, so the run still ends.
     private func giveWay(from s: Strand) {
         var next = nextRunnable(after: s)
         if next == nil {
@@ -138,9 +139,11 @@ final class CPUScheduler: @unchecked Sendable {
                 stuck.waitingFor = nil
                 stuck.released = true
                 next = stuck
-            } else if let main = strands.lazy.compactMap({ $0 }).first(where: { $0.waitingForAll }) {
+            } else if let main = strands.first ?? nil {
                 machine.runtime.warnOn(true, "the CPU scheduler found no CPU that can run", on: s.cpu)
+                main.waitingFor = nil
                 main.waitingForAll = false
+                main.released = true
                 next = main
             }
         }

@@ -8,9 +8,9 @@ import Testing
 @Suite struct DifferentialTests {
     @Test func aFixedSeedRediscoversKmsan70() throws {
         var options = FuzzOptions()
-        // Seed 87 finds it at run 1423 (the core ops as of the interrupt-context ops); of seeds 70
-        // to 95, it is the one that does within 2000 runs.
-        options.seed = 87
+        // Seed 110 finds it at run 39 (the core ops as of the CPU ops); of seeds 70 to 110, it is
+        // the one that does within 2000 runs.
+        options.seed = 110
         options.runs = 2000
         options.differential = (.mainline, .rfcV3)
         options.plugins = []
