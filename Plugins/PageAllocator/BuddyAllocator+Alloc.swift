@@ -91,8 +91,12 @@ extension BuddyAllocator {
             if !noFail, z.injection.fails(call: z.callsSinceInjection, gfp: gfp) { return .injected }
             // The fast path; then, with the per-CPU lists drained (drain_all_pages()), once more.
             for _ in 0..<2 {
-                if let pfn = z.take(order: order, compound: compound, minimumFree: minimum, cpu: cpu.id) { return .allocated(pfn) }
-                if noFail, let pfn = z.take(order: order, compound: compound, minimumFree: fallback, cpu: cpu.id) { return .allocated(pfn) }
+                if let pfn = z.take(order: order, compound: compound, minimumFree: minimum, cpu: cpu.id) {
+                    return .allocated(pfn)
+                }
+                if noFail, let pfn = z.take(order: order, compound: compound, minimumFree: fallback, cpu: cpu.id) {
+                    return .allocated(pfn)
+                }
                 guard z.drainPCP() else { break }
             }
             return .exhausted

@@ -94,8 +94,8 @@ public enum OpsListing {
             name = op.name
             self.owner = owner
             parameters = op.parameters.map {
-                Parameter(name: $0.name, kind: $0.kind.name, resource: $0.resource?.name, range: $0.range.map { [$0.lowerBound, $0.upperBound] },
-                          choices: $0.choices)
+                Parameter(name: $0.name, kind: $0.kind.name, resource: $0.resource?.name,
+                          range: $0.range.map { [$0.lowerBound, $0.upperBound] }, choices: $0.choices)
             }
             variadic = op.isVariadic
             returnsValue = op.returnsValue

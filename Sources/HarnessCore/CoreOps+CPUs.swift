@@ -8,10 +8,11 @@ import KernelMemory
 extension CoreOps {
     /// `on_cpu`, `yield`, `flush_cpu` and `smp_processor_id`.
     static let cpus: [ScenarioOp] = [
-        ScenarioOp("on_cpu", [.init("cpu", .integer, range: cpuNumbers), .init("func", .string, resource: .programFunction), .init("arg", .value)],
+        ScenarioOp("on_cpu", [.init("cpu", .integer, range: cpuNumbers), .init("func", .string, resource: .programFunction),
+                              .init("arg", .value)],
                    isVariadic: true, returnsValue: false,
-                   help: "run func(args...) on CPU cpu's kworker: at once if that CPU is idle (the caller goes on when it yields or "
-                       + "returns), else after the work queued there") { inv throws(OpError) in
+                   help: "run func(args...) on CPU cpu's kworker: at once if that CPU is idle (the caller goes on when it "
+                       + "yields or returns), else after the work queued there") { inv throws(OpError) in
             let cpu = try inv.integer(0)
             let (name, arguments) = try handler(inv, from: 1)
             guard let program = program(inv, "on_cpu") else { return nil }
@@ -26,7 +27,8 @@ extension CoreOps {
             return nil
         },
         ScenarioOp("flush_cpu", [.init("cpu", .integer, range: cpuNumbers)], returnsValue: false,
-                   help: "wait, letting the other CPUs run, until every func started on CPU cpu has returned") { inv throws(OpError) in
+                   help: "wait, letting the other CPUs run, until every func started on CPU cpu has returned") {
+            inv throws(OpError) in
             let cpu = try inv.integer(0)
             guard let program = program(inv, "flush_cpu") else { return nil }
             if case .failure(let e) = program.flush(cpu: cpu, from: inv.cpu) {

@@ -64,15 +64,20 @@ extension CoreOps {
         var arguments: [ShadowedValue] = []
         for i in (first + 1)..<max(first + 1, inv.arguments.count) { arguments.append(try inv.value(i)) }
         if let program = inv.program {
-            guard let count = program.parameterCount(ofFunction: name) else { throw OpError("the scenario has no func '\(name)'") }
-            guard count == arguments.count else { throw OpError("\(name) takes \(count) argument(s), got \(arguments.count)") }
+            guard let count = program.parameterCount(ofFunction: name) else {
+                throw OpError("the scenario has no func '\(name)'")
+            }
+            guard count == arguments.count else {
+                throw OpError("\(name) takes \(count) argument(s), got \(arguments.count)")
+            }
         }
         return (name, arguments)
     }
 
     /// `softirq`, `hardirq`, `nmi`, `raise_irq_in_hook` and the predicates.
     static let contexts: [ScenarioOp] = [(InterruptKind.softirq, "softirq"), (.hardirq, "hardirq"), (.nmi, "nmi")].map { kind, op in
-        ScenarioOp(op, [.init("handler", .string, resource: .programFunction), .init("arg", .value)], isVariadic: true, returnsValue: false,
+        ScenarioOp(op, [.init("handler", .string, resource: .programFunction), .init("arg", .value)], isVariadic: true,
+                   returnsValue: false,
                    help: "run func handler(args...) as a \(op) on this CPU (the kernel's nesting rules)") { inv throws(OpError) in
             let (name, arguments) = try handler(inv, from: 0)
             if let why = refusal(kind, on: inv.cpu) {
@@ -90,7 +95,8 @@ extension CoreOps {
             inv throws(OpError) in
             let hook = try inv.string(0)
             guard KMSANHook(rawValue: hook) != nil else {
-                throw OpError("no runtime hook is called '\(hook)'; the hooks are \(KMSANHook.allCases.map(\.rawValue).joined(separator: ", "))")
+                let hooks = KMSANHook.allCases.map(\.rawValue).joined(separator: ", ")
+                throw OpError("no runtime hook is called '\(hook)'; the hooks are \(hooks)")
             }
             let (name, arguments) = try handler(inv, from: 1)
             let caller = inv.callFunction

@@ -80,8 +80,8 @@ public struct ScenarioOp: Sendable {
         let full = run
         op.shortForms.append(ScenarioOp(name, parameters, returnsValue: returnsValue, result: result,
                                         checksArgumentsEagerly: checksArgumentsEagerly, help: help) { inv throws(OpError) in
-            try full(OpInvocation(machine: inv.machine, cpu: inv.cpu, arguments: try complete(inv), callFunction: inv.callFunction,
-                                  program: inv.program))
+            try full(OpInvocation(machine: inv.machine, cpu: inv.cpu, arguments: try complete(inv),
+                                  callFunction: inv.callFunction, program: inv.program))
         })
         return op
     }

@@ -29,7 +29,8 @@ public struct ProgramText: Sendable {
     /// `expect`) after the `scenario` line, then, after a blank line, `FuzzHandlers.source`
     /// if the program names one of its funcs.
     public func scenario(_ program: FuzzProgram, name: String, header: [String] = []) -> String {
-        let text = (["scenario \(name)"] + header.map { "  " + $0 } + statements(program) + ["end"]).joined(separator: "\n") + "\n"
+        let lines = ["scenario \(name)"] + header.map { "  " + $0 } + statements(program) + ["end"]
+        let text = lines.joined(separator: "\n") + "\n"
         return FuzzHandlers.used(by: program) ? text + "\n" + FuzzHandlers.source : text
     }
 

@@ -109,7 +109,8 @@ extension ScenarioParser {
             report.storedAt = f
         case "cpu":
             guard let word = reader.next(), let n = IntegerLiteral.value(Substring(word.text)), n < PerCPUArea.possibleCPUs else {
-                error("expected a CPU number (0-\(PerCPUArea.possibleCPUs - 1)) after 'cpu', got \(reader.lastDisplay)", at: reader.lastPosition)
+                error("expected a CPU number (0-\(PerCPUArea.possibleCPUs - 1)) after 'cpu', got \(reader.lastDisplay)",
+                      at: reader.lastPosition)
                 return false
             }
             report.cpu = Int(n)
