@@ -98,8 +98,8 @@ public final class BuddyAllocator: PageAllocatorSubsystem {
     /// and the least number of frames a bulk free returns to the buddy lists.
     public var perCPUBatch: Int { zone.withLock { $0.pcpBatch } }
 
-    /// `pcp->high`: a free that leaves this many frames or more on the per-CPU lists returns
-    /// the oldest blocks to the buddy lists until fewer remain.
+    /// `pcp->high` of each CPU: a free that leaves this many frames or more on that CPU's lists
+    /// returns the oldest blocks to the buddy lists until fewer remain.
     public var perCPUHigh: Int { zone.withLock { $0.pcpHigh } }
 
     /// `drain_all_pages()`: returns every block on the per-CPU lists to the buddy lists,
