@@ -12,15 +12,6 @@ import KernelMemory
 /// CPU's (`kmsan_percpu_ctx`) in softirq and hardirq code, shared unless `config
 /// irq-contexts=separate` (google/kmsan#92); nested hardirqs and NMIs count as in the runtime.
 extension CoreOps {
-    /// The entry frames of each context, outermost first (arch/x86 and kernel/softirq.c).
-    static func entryFrames(_ kind: InterruptKind) -> [String] {
-        switch kind {
-        case .softirq: ["__do_softirq", "handle_softirqs"]
-        case .hardirq: ["handle_irq_event", "__handle_irq_event_percpu"]
-        case .nmi: ["default_do_nmi", "nmi_handle"]
-        }
-    }
-
     /// Why `kind` may not arrive on `cpu` now, or nil.
     static func refusal(_ kind: InterruptKind, on cpu: KernelCPU) -> String? {
         switch kind {
@@ -42,7 +33,7 @@ extension CoreOps {
             runtime.reportHarnessFinding(.misuse, "\(kind): no program to run the handler '\(name)'", on: cpu)
             return
         }
-        let sites = entryFrames(kind).map { runtime.symbols.site(in: $0, role: .contextEntry) }
+        let sites = ContextFrames.sites(ContextFrames.interrupt(kind), in: runtime.symbols)
         var failure: OpError?
         func nest(_ i: Int) {
             guard i < sites.count else {

@@ -23,10 +23,14 @@ public final class FuzzExecutor {
     /// Statement lines whose call sites exist before a run starts (longer programs intern the
     /// rest as they run).
     static let preinternedLines = 258
+    /// The line the handler library starts at in every run, past any program's statements, so
+    /// its sites are the same whatever the program's length (a reproducer's text lists it
+    /// after its scenario instead: its frames print other lines there).
+    static let handlerLine = preinternedLines + 2
 
     private let sink = InMemoryReportSink()
-    /// `FuzzHandlers` parsed, by the line it starts on (programs of one length share it).
-    private var parsedHandlers: [Int: [String: FunctionDecl]] = [:]
+    /// `FuzzHandlers`, parsed once, starting at `handlerLine`.
+    private let handlers: [String: FunctionDecl]
     private var machine: Machine?
     private var snapshot: Machine.Snapshot?
 
@@ -51,6 +55,15 @@ public final class FuzzExecutor {
         for line in 1...Self.preinternedLines {
             _ = machine.runtime.symbols.site(in: Self.scenarioName, file: Self.path, line: line)
         }
+        // So are the contexts' frames and the handler library's sites, at the line it runs at.
+        ContextFrames.intern(in: machine.runtime.symbols)
+        let handlers = FuzzHandlers.functions(plugins: table.plugins, path: Self.path, firstLine: Self.handlerLine)
+        self.handlers = handlers
+        let callsEveryHandler = FuzzHandlers.names.map { name in
+            Statement(result: nil, target: .function(name), arguments: [], position: SourcePosition(line: 1, column: 3))
+        }
+        ResolvedScenario(Scenario(name: Self.scenarioName, path: Self.path, position: SourcePosition(line: 1, column: 1),
+                                  expectations: [], body: callsEveryHandler, functions: handlers)).internSites(on: machine)
         if let snapshot = machine.saveState() {
             self.machine = machine
             self.snapshot = snapshot
@@ -78,19 +91,11 @@ public final class FuzzExecutor {
             return Statement(result: op.returnsValue ? i : nil, target: .op(op), arguments: operands,
                              position: SourcePosition(line: i + 2, column: 3))
         }
-        // The handler library where the program's text puts it: after `end` and a blank line.
-        let functions = FuzzHandlers.used(by: program) ? handlers(firstLine: program.count + 4) : [:]
+        let functions = FuzzHandlers.used(by: program) ? handlers : [:]
         return Scenario(name: Self.scenarioName, path: Self.path, position: SourcePosition(line: 1, column: 1),
                         expectations: [], body: statements, functions: functions)
     }
 
-    /// `FuzzHandlers` parsed with its first line at `firstLine`, parsed once per line.
-    private func handlers(firstLine: Int) -> [String: FunctionDecl] {
-        if let parsed = parsedHandlers[firstLine] { return parsed }
-        let parsed = FuzzHandlers.functions(plugins: table.plugins, path: Self.path, firstLine: firstLine)
-        parsedHandlers[firstLine] = parsed
-        return parsed
-    }
 
     /// Runs `program` (which must be valid for the table) and returns its reports and signal.
     public func run(_ program: FuzzProgram) -> Outcome {

@@ -21,9 +21,8 @@ final class ScenarioExecution {
     private var cpu: KernelCPU { scheduler.current.cpu }
     /// `config interleave=statement`: a yield point after every statement.
     private let yieldsAfterEachStatement: Bool
-    /// The frames a kworker runs a work item in, outermost first (kernel/workqueue.c).
-    private lazy var workerSites = ["ret_from_fork_asm", "ret_from_fork", "kthread", "worker_thread", "process_one_work"]
-        .map { runtime.symbols.site(in: $0, role: .contextEntry) }
+    /// The frames a kworker runs a work item in (`ContextFrames.kworker`).
+    private lazy var workerSites = ContextFrames.sites(ContextFrames.kworker, in: runtime.symbols)
     private var stopped = false
     /// Statements left before the scenario is stopped (`MachineConfiguration.statementBudget`).
     private var budget: Int

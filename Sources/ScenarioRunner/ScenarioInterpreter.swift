@@ -55,6 +55,14 @@ extension ResolvedScenario {
         ScenarioExecution(machine: machine, resolved: self).run()
     }
 
+    /// Interns the scenario's call sites in `machine`'s symbol table, as a run does first:
+    /// for a machine about to be saved (a fuzz executor's), so that runs after each restore
+    /// find them rather than copy the symbol table to add them.
+    public func internSites(on machine: Machine) {
+        let symbols = machine.runtime.symbols, path = scenario.path
+        for site in sites { _ = symbols.site(in: site.function, file: path, line: site.line) }
+    }
+
     /// `run(on:)`, calling `observe` after each statement of the scenario's own body with the
     /// statement's index and its value (nil for none): what a fuzzer's coverage signal reads.
     public func run(on machine: Machine, observe: @escaping (Int, ShadowedValue?) -> Void) {

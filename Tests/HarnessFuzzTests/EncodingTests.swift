@@ -1,6 +1,7 @@
 import HarnessCore
 import HarnessFuzz
 import ScenarioLanguage
+import ScenarioRunner
 import Testing
 
 /// The binary and text forms of a program (ProgramBinaryEncoding, ProgramText).
@@ -60,6 +61,33 @@ import Testing
             #expect(back == program)
             #expect(text.scenario(back, name: "p", header: ["expect no-report"]) == source)
         }
+    }
+
+    /// A program naming a func of the handler library: its text carries the library, and that
+    /// text reports what the executor's run of the program reported.
+    @Test func aProgramNamingAHandlerCarriesTheLibrary() throws {
+        let table = FuzzFixture.bundled
+        let kmalloc = try #require(table.index(of: "kmalloc")), hardirq = try #require(table.index(of: "hardirq"))
+        let program = FuzzProgram([
+            FuzzCall(op: kmalloc, arguments: [.literal(8), .literal(0xcc0)]),
+            FuzzCall(op: hardirq, arguments: [.string("fuzz_read"), .result(0, offset: 0)]),
+        ])
+        let titles = try FuzzExecutor(table: table).run(program).reports.map(\.title)
+        #expect(titles == ["KMSAN: uninit-value in fuzz_read"])
+        let source = ProgramText(table: table).scenario(program, name: "p", header: ["expect KMSAN uninit-value in fuzz_read"])
+        #expect(source.hasSuffix(FuzzHandlers.source))
+        let parsed = ScenarioParser.parse(source, path: "p.scenario", plugins: table.plugins)
+        let scenario = try #require(parsed.file.scenarios.first, "\(parsed.diagnostics)")
+        let result = ScenarioInterpreter(options: ScenarioRunOptions(plugins: table.plugins)).run(scenario)
+        #expect(result.reports.map(\.title) == titles)
+    }
+
+    /// Twin: a program naming no handler has no library in its text.
+    @Test func aProgramNamingNoHandlerHasNoLibrary() throws {
+        let table = FuzzFixture.bundled
+        let kmalloc = try #require(table.index(of: "kmalloc"))
+        let program = FuzzProgram([FuzzCall(op: kmalloc, arguments: [.literal(8), .literal(0xcc0)])])
+        #expect(!ProgramText(table: table).scenario(program, name: "p").contains("func "))
     }
 
     @Test func textWithAFuncCallIsNotAProgram() throws {
