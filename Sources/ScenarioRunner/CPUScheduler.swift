@@ -170,22 +170,31 @@ final class CPUScheduler: @unchecked Sendable {
         defer { s.exited.signal() }
         s.baton.wait()
         while !stopping {
-            if let work = s.queue.first {
-                s.queue.removeFirst()
-                pending -= 1
-                s.busy = true
-                perform(work)
-                s.busy = false
-            }
+            runNextWork(on: s)
             giveWay(from: s)
         }
     }
 
+    /// Runs the oldest work item queued on `s` (the baton holder) to its end; false if none.
+    @discardableResult
+    private func runNextWork(on s: Strand) -> Bool {
+        guard !s.queue.isEmpty else { return false }
+        let work = s.queue.removeFirst()
+        pending -= 1
+        s.busy = true
+        perform(work)
+        s.busy = false
+        return true
+    }
+
+    /// Why `n` is not a CPU of the machine, or nil.
+    private func impossibleCPU(_ n: Int) -> OpError? {
+        strands.indices.contains(n) ? nil : OpError("CPU \(n) is not a possible CPU (0-\(strands.count - 1))")
+    }
+
     /// `on_cpu(n, f, args...)` from the CPU holding the baton.
     func start(_ work: Work, onCPU n: Int) -> Result<Void, OpError> {
-        guard (0..<strands.count).contains(n) else {
-            return .failure(OpError("CPU \(n) is not a possible CPU (0-\(strands.count - 1))"))
-        }
+        if let error = impossibleCPU(n) { return .failure(error) }
         guard pending < Self.maxPendingWork else {
             return .failure(OpError("\(Self.maxPendingWork) funcs are already waiting to run: this one is dropped"))
         }
@@ -208,9 +217,7 @@ final class CPUScheduler: @unchecked Sendable {
 
     /// `flush_cpu(n)` from the CPU holding the baton; an error if it would wait forever.
     func flush(cpu n: Int) -> Result<Void, OpError> {
-        guard (0..<strands.count).contains(n) else {
-            return .failure(OpError("CPU \(n) is not a possible CPU (0-\(strands.count - 1))"))
-        }
+        if let error = impossibleCPU(n) { return .failure(error) }
         let s = current
         guard n != s.cpu.id else { return .failure(OpError("a CPU cannot wait for its own work to finish")) }
         guard let target = strands[n], !target.isIdle else { return .success(()) }
@@ -230,14 +237,7 @@ final class CPUScheduler: @unchecked Sendable {
         let main = current
         main.busy = false
         while true {
-            if let work = main.queue.first {
-                main.queue.removeFirst()
-                pending -= 1
-                main.busy = true
-                perform(work)
-                main.busy = false
-                continue
-            }
+            if runNextWork(on: main) { continue }
             guard !othersAreIdle(main) else { break }
             main.waitingForAll = true
             giveWay(from: main)

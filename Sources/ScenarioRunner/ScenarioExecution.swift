@@ -136,10 +136,15 @@ final class ScenarioExecution {
     /// A `func` of the scenario's file called by a plugin (a callback the program named); the
     /// frame it pushes sits on top of the op's own frames, as a kernel callback's does.
     private func callFunction(_ name: String, _ arguments: [ShadowedValue]) -> Result<ShadowedValue?, OpError> {
-        guard let function = resolved.functions.first(where: { $0.name == name }) else {
+        guard let function = function(named: name) else {
             return .failure(OpError("the scenario has no func '\(name)'"))
         }
         return .success(call(function, arguments.map { .value($0) }))
+    }
+
+    /// The scenario's func called `name`, if it has one.
+    private func function(named name: String) -> Block? {
+        resolved.functions.first { $0.name == name }
     }
 
     /// Passes the value arguments of a call through `passArguments` (eager checks in the caller).
@@ -220,12 +225,12 @@ final class ScenarioExecution {
 extension ScenarioExecution: RunningProgram {
     /// The parameters of the func called `name`.
     func parameterCount(ofFunction name: String) -> Int? {
-        resolved.functions.first { $0.name == name }?.parameters.count
+        function(named: name)?.parameters.count
     }
 
     /// `on_cpu`: the func called `name`, checked against its parameters, queued on CPU `n`.
     func start(_ name: String, _ arguments: [ShadowedValue], onCPU n: Int, from caller: KernelCPU) -> Result<Void, OpError> {
-        guard let function = resolved.functions.first(where: { $0.name == name }) else {
+        guard let function = function(named: name) else {
             return .failure(OpError("the scenario has no func '\(name)'"))
         }
         guard arguments.count == function.parameters.count else {

@@ -1,4 +1,5 @@
 import HarnessTesting
+import KMSAN
 import KernelMemory
 import PageAllocatorPlugin
 import Testing
@@ -6,12 +7,24 @@ import Testing
 /// Each CPU has its own per-CPU page lists: a page freed on CPU 1 waits on CPU 1's lists and is
 /// what CPU 1 allocates next, not CPU 0.
 @Suite struct PerCPUListPerCPUTests {
-    @Test func aPageFreedOnOneCPUIsThatCPUsNextAllocation() throws {
+    /// A machine, its CPU 1, and a page CPU 0 allocated and CPU 1 freed.
+    func pageFreedOnCPU1() throws -> (MachineFixture, KernelCPU, PageFrameNumber) {
         let m = try MachineFixture.pages()
-        defer { m.shutdown() }
         let cpu1 = m.machine.makeCPU(id: 1, comm: "kworker/1:1")
-        let page = try #require(m.alloc())
+        guard let page = m.alloc() else {
+            m.shutdown()
+            throw FixtureError()
+        }
         m.run("on_cpu1") { m.allocator.freePages(page, order: 0, on: cpu1) }
+        return (m, cpu1, page)
+    }
+
+    /// The fixture's allocation failed.
+    struct FixtureError: Error {}
+
+    @Test func aPageFreedOnOneCPUIsThatCPUsNextAllocation() throws {
+        let (m, cpu1, page) = try pageFreedOnCPU1()
+        defer { m.shutdown() }
         #expect(m.allocator.perCPUFrames(onCPU: 1) == 1)
         #expect(m.allocator.perCPUFrames(onCPU: 0) == 0)
         let again = m.run("on_cpu1") { m.allocator.allocPages(.kernel, order: 0, on: cpu1) }
@@ -21,11 +34,8 @@ import Testing
 
     /// Twin: CPU 0 allocates from its own (empty, so refilled) lists and gets another page.
     @Test func anotherCPUDoesNotGetIt() throws {
-        let m = try MachineFixture.pages()
+        let (m, cpu1, page) = try pageFreedOnCPU1()
         defer { m.shutdown() }
-        let cpu1 = m.machine.makeCPU(id: 1, comm: "kworker/1:1")
-        let page = try #require(m.alloc())
-        m.run("on_cpu1") { m.allocator.freePages(page, order: 0, on: cpu1) }
         let other = try #require(m.alloc())
         #expect(other != page)
         #expect(m.allocator.perCPUFrames(onCPU: 1) == 1)

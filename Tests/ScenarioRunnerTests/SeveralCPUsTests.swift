@@ -41,6 +41,15 @@ import Testing
 
         """
 
+    /// A func that yields once before its store: work still pending when CPU 0 goes on.
+    static let waits = """
+        func waits(buf, unused)
+          yield()
+          store64(buf, 1)
+        end
+
+        """
+
     private func run(_ text: String) throws -> ScenarioResult {
         let parsed = ScenarioParser.parse(text, path: "cpus.scenario", plugins: standardPlugins)
         let scenario = try #require(parsed.file.scenarios.first, "\(parsed.diagnostics)")
@@ -69,12 +78,7 @@ import Testing
     /// A panic on CPU 0 while CPU 1 waits at its yield point: the run ends there, CPU 1's func
     /// never finishes, and its thread is stopped.
     @Test func aPanicWhileAnotherCPUWaitsEndsTheRun() throws {
-        let text = """
-            func waits(buf, unused)
-              yield()
-              store64(buf, 1)
-            end
-
+        let text = Self.waits + """
             scenario panic_with_work_pending
               config panic=on
               expect KMSAN uninit-value in panic_with_work_pending cpu 0
@@ -93,12 +97,7 @@ import Testing
 
     /// Twin: without the panic CPU 1 finishes, and its store is what CPU 0 reads after the flush.
     @Test func withoutThePanicTheWaitingCPUFinishes() throws {
-        let text = """
-            func waits(buf, unused)
-              yield()
-              store64(buf, 1)
-            end
-
+        let text = Self.waits + """
             scenario work_pending_finishes
               expect no-report
               r0 = kmalloc(8, GFP_KERNEL)
